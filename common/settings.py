@@ -1,0 +1,128 @@
+"""The one place that reads the environment: a validated ``Settings`` built once per process."""
+
+from __future__ import annotations
+
+import functools
+from typing import Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from common.errors import ConfigError
+
+__all__ = ["Settings", "get_settings", "normalize_database_url", "reset_settings"]
+
+# pg8000 does not understand libpq's sslmode: it is carried as ``ssl_context=<mode>`` and turned
+# into an ``ssl.SSLContext`` by ``common.db.create_db_engine``; modes without TLS are dropped.
+_SSLMODE_TO_PG8000 = {
+    "disable": None,
+    "allow": None,
+    "prefer": None,
+    "require": "require",
+    "verify-ca": "verify-ca",
+    "verify-full": "verify-full",
+}
+
+
+def normalize_database_url(url: str) -> str:
+    """Rewrite ``postgres://``/``postgresql://`` to the pg8000 driver and translate ``sslmode``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ValueError("must look like scheme://..., e.g. sqlite:///ytdt.db or postgresql://host/db")
+    if scheme in ("postgres", "postgresql", "postgresql+pg8000"):
+        parts = urlsplit("postgresql+pg8000://" + rest)
+        query = []
+        for key, value in parse_qsl(parts.query, keep_blank_values=True):
+            if key != "sslmode":
+                query.append((key, value))
+                continue
+            if value not in _SSLMODE_TO_PG8000:
+                raise ValueError(f"sslmode={value!r} is not one of {sorted(_SSLMODE_TO_PG8000)}")
+            flag = _SSLMODE_TO_PG8000[value]
+            if flag is not None:
+                query.append(("ssl_context", flag))
+        return urlunsplit(parts._replace(query=urlencode(query)))
+    if scheme.startswith("sqlite"):
+        return url
+    raise ValueError(f"unsupported database scheme {scheme!r}: use sqlite:// or postgresql://")
+
+
+class Settings(BaseSettings):
+    """Every setting of the tracker; environment variables have the same names in upper case."""
+
+    model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
+
+    database_url: str = "sqlite:///ytdt.db"
+    redis_url: str | None = None
+
+    youtube_api_key: SecretStr | None = None
+    youtube_api_base_url: str = "https://www.googleapis.com/youtube/v3"
+    youtube_oembed_url: str = "https://www.youtube.com/oembed"
+    youtube_feed_url: str = "https://www.youtube.com/feeds/videos.xml"
+    youtube_daily_quota: int = Field(10_000, ge=1)
+    http_timeout_s: float = Field(10.0, gt=0, le=300)
+    http_max_retries: int = Field(3, ge=0, le=10)
+
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_format: Literal["json", "text"] = "text"
+
+    confirm_scans: int = Field(2, ge=1, le=10)
+    full_walk_days: float = Field(7.0, gt=0)
+    scan_interval_minutes: int = Field(60, ge=1)
+    lock_ttl_s: int = Field(900, ge=5)
+
+    service_token: SecretStr | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        return normalize_database_url(value.strip())
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        if not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return value.strip()
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("youtube_api_base_url", "youtube_oembed_url", "youtube_feed_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+    @field_validator("youtube_api_key", "service_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @classmethod
+    def load(cls) -> Settings:
+        """Build from the environment, turning validation errors into a ConfigError naming each variable."""
+        try:
+            return cls()
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+            )
+            raise ConfigError(f"invalid configuration: {problems}") from None
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The process's settings, built on first use."""
+    return Settings.load()
+
+
+def reset_settings() -> None:
+    """Forget the cached settings (tests and the CLI change the environment)."""
+    get_settings.cache_clear()
