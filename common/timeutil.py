@@ -1,0 +1,33 @@
+"""Aware-UTC time helpers: the whole tracker stores and compares UTC instants."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+__all__ = ["PACIFIC", "isoformat", "parse_iso", "utcnow"]
+
+# YouTube's daily quota resets at midnight Pacific time.
+PACIFIC = ZoneInfo("America/Los_Angeles")
+
+
+def utcnow() -> datetime:
+    """The current instant as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+def parse_iso(text: str) -> datetime:
+    """Parse an ISO 8601 instant; a naive value is taken as UTC.
+
+    Raises:
+        ValueError: the text is not an ISO 8601 date or datetime.
+    """
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def isoformat(value: datetime | None) -> str | None:
+    """Serialise an instant as ``YYYY-MM-DDTHH:MM:SSZ`` (None stays None)."""
+    if value is None:
+        return None
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
