@@ -11,16 +11,39 @@ import re
 import sys
 from typing import Any
 
-__all__ = ["configure_logging", "redact"]
+__all__ = ["REDACTED", "RedactingFilter", "configure_logging", "install_log_redaction", "redact"]
 
-_SECRET_QUERY = re.compile(r"(?i)\b(key|api_key|token|access_token|password)=([^&\s\"']+)")
+REDACTED = "REDACTED"
+# ``key=`` and any ``*key=``, ``*token=``, ``password=`` parameter, raw or inside a quoted URL repr.
+_SECRET_QUERY = re.compile(r"(?i)(\b[\w-]*(?:key|token|password|secret))=[^&\s#'\"<>]*")
 _BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+")
+# httpx and httpcore log every request URL (key included) at INFO/DEBUG.
+_REDACTED_LOGGERS = ("httpx", "httpcore")
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
 
 def redact(text: str) -> str:
     """Replace secret query values (``key=…``) and bearer tokens with ``REDACTED``."""
-    return _BEARER.sub(r"\1 REDACTED", _SECRET_QUERY.sub(r"\1=REDACTED", text))
+    return _BEARER.sub(rf"\1 {REDACTED}", _SECRET_QUERY.sub(rf"\1={REDACTED}", text))
+
+
+class RedactingFilter(logging.Filter):
+    """Rewrites a record's message through ``redact`` before any handler sees it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def install_log_redaction() -> None:
+    """Attach a ``RedactingFilter`` to the HTTP client loggers (idempotent)."""
+    for name in _REDACTED_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
 
 
 class _JsonFormatter(logging.Formatter):
@@ -54,6 +77,7 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers = [handler]
     root.setLevel(level)
-    # httpx logs every request URL at INFO, key included: keep it at WARNING.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    install_log_redaction()
+    # httpx logs every request at INFO: too chatty for a scan of hundreds of requests.
+    for name in _REDACTED_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

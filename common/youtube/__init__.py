@@ -4,7 +4,7 @@ from common.youtube.channel_input import ChannelKind, ChannelRef, parse_channel_
 from common.youtube.client import BATCH_SIZE, COSTS, OembedStatus, UploadsPage, YouTubeClient
 from common.youtube.feed import parse_feed_video_ids
 from common.youtube.models import Channel, PlaylistItem, Thumbnail, Video
-from common.youtube.redaction import redact
+from common.logs import redact
 
 __all__ = [
     "BATCH_SIZE",

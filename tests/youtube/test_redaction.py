@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
+from common.logs import RedactingFilter
 from common.youtube import redact
-from common.youtube.redaction import RedactingFilter
 
 SECRET = "AIzaSySecretValue_123-xyz"
 
