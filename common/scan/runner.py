@@ -1,0 +1,216 @@
+"""Run one channel's scan: lock, quota check, observe, classify, write (or record the failure)."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import Engine
+
+from common.coordination import Coordinator, held_lock
+from common.errors import NotFound, QuotaExceeded, UpstreamError
+from common.logs import redact
+from common.quota import QuotaLedger
+from common.scan.classify import classify
+from common.scan.fetch import observe
+from common.scan.schedule import estimated_units, failure_backoff, next_after_success
+from common.scan.state import VERIFIED_STATES, load_channel, load_known_videos
+from common.scan.store import ScanRecord, record_failure, write_scan
+from common.timeutil import utcnow
+from common.youtube import YouTubeClient
+
+__all__ = ["Outcome", "ScanResult", "Scanner"]
+
+log = logging.getLogger(__name__)
+
+Outcome = Literal["scanned", "locked", "deferred_quota", "failed"]
+YouTubeFactory = Callable[[Callable[[str, int], None]], YouTubeClient]
+
+
+@dataclass(slots=True)
+class ScanResult:
+    """What a scan did, as the function and the CLI report it."""
+
+    channel_id: str
+    outcome: Outcome
+    scan_id: str | None = None
+    quota_units: int = 0
+    full_walk: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    event_ids: list[int] = field(default_factory=list)
+    error: str | None = None
+    error_code: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "channel_id": self.channel_id,
+            "outcome": self.outcome,
+            "scan_id": self.scan_id,
+            "quota_units": self.quota_units,
+            "full_walk": self.full_walk,
+            "counts": self.counts,
+            "event_ids": self.event_ids,
+        }
+        if self.error is not None:
+            body["error"] = {"code": self.error_code, "message": self.error}
+        return body
+
+
+@dataclass(frozen=True, slots=True)
+class ScanPolicy:
+    """The settings a scan obeys."""
+
+    confirm_scans: int = 2
+    full_walk_days: float = 7.0
+    interval_minutes: int = 60
+    lock_ttl_s: float = 900.0
+
+
+class _Meter:
+    """Counts a scan's quota units and spends each in the shared ledger as it is charged."""
+
+    def __init__(self, ledger: QuotaLedger) -> None:
+        self._ledger = ledger
+        self._lock = threading.Lock()
+        self.units = 0
+
+    def __call__(self, _method: str, units: int) -> None:
+        if units:
+            with self._lock:
+                self.units += units
+            self._ledger.spend(units)
+
+
+class Scanner:
+    """Scans channels; shared per process (it holds no per-scan state)."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        youtube: YouTubeFactory,
+        coordinator: Coordinator,
+        ledger: QuotaLedger,
+        policy: ScanPolicy,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self._engine = engine
+        self._youtube = youtube
+        self._coordinator = coordinator
+        self._ledger = ledger
+        self._policy = policy
+        self._clock = clock
+
+    def scan(self, channel_id: str) -> ScanResult:
+        """Scan one tracked channel now.
+
+        Raises:
+            NotFound: the channel is not tracked.
+        """
+        with held_lock(self._coordinator, f"scan:{channel_id}", self._policy.lock_ttl_s) as token:
+            if token is None:
+                return ScanResult(channel_id, "locked")
+            return self._scan_locked(channel_id)
+
+    def _scan_locked(self, channel_id: str) -> ScanResult:
+        policy = self._policy
+        with self._engine.connect() as conn:
+            channel = load_channel(conn, channel_id)
+            if channel is None:
+                raise NotFound(f"channel {channel_id} is not tracked", field="channel_id")
+            known = load_known_videos(conn, channel_id)
+        started = self._clock()
+        last_walk = channel.last_full_walk_at
+        baseline = last_walk is None
+        full_walk = last_walk is None or started - last_walk >= timedelta(
+            days=policy.full_walk_days
+        )
+        verified = sum(1 for video in known.values() if video.state in VERIFIED_STATES)
+        estimate = estimated_units(verified, full_walk=full_walk)
+        if self._ledger.remaining() < estimate:
+            return ScanResult(channel_id, "deferred_quota", full_walk=full_walk)
+        interval = channel.scan_interval_minutes or policy.interval_minutes
+        scan_id = uuid.uuid4().hex
+        meter = _Meter(self._ledger)
+        try:
+            seen = observe(
+                self._youtube(meter),
+                channel,
+                known,
+                full_walk=full_walk,
+                confirm_scans=policy.confirm_scans,
+            )
+        except UpstreamError as exc:
+            return self._failed(
+                scan_id,
+                channel_id,
+                started,
+                full_walk,
+                meter.units,
+                exc,
+                interval,
+                channel.consecutive_failures,
+            )
+        now = self._clock()
+        plan = classify(
+            channel, known, seen, now=now, confirm_scans=policy.confirm_scans, baseline=baseline
+        )
+        record = ScanRecord(scan_id, channel_id, started, now, full_walk, meter.units)
+        event_ids = write_scan(
+            self._engine, record, plan, next_scan_at=next_after_success(now, interval)
+        )
+        log.info(
+            "scan finished",
+            extra={
+                "channel_id": channel_id,
+                "scan_id": scan_id,
+                "units": meter.units,
+                "events": len(event_ids),
+            },
+        )
+        return ScanResult(
+            channel_id, "scanned", scan_id, meter.units, full_walk, plan.counts, event_ids
+        )
+
+    def _failed(
+        self,
+        scan_id: str,
+        channel_id: str,
+        started: datetime,
+        full_walk: bool,
+        units: int,
+        exc: UpstreamError,
+        interval: int,
+        failures_before: int,
+    ) -> ScanResult:
+        now = self._clock()
+        record = ScanRecord(scan_id, channel_id, started, now, full_walk, units)
+        message = redact(exc.message)
+        if isinstance(exc, QuotaExceeded):
+            # Not the channel's fault: it stays due, and YouTube is not asked again until the reset.
+            self._ledger.mark_exhausted()
+            record_failure(
+                self._engine, record, outcome="deferred_quota", error=message, next_scan_at=None
+            )
+            outcome: Outcome = "deferred_quota"
+        else:
+            record_failure(
+                self._engine,
+                record,
+                outcome="failed",
+                error=message,
+                next_scan_at=failure_backoff(now, failures_before + 1, interval),
+            )
+            outcome = "failed"
+        log.warning(
+            "scan aborted",
+            extra={"channel_id": channel_id, "scan_id": scan_id, "error": message},
+        )
+        return ScanResult(
+            channel_id, outcome, scan_id, units, full_walk, error=message, error_code=exc.code
+        )

@@ -1,0 +1,102 @@
+"""HTTP plumbing shared by the functions: JSON answers, error mapping, auth, body validation."""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+from typing import Any, TypeVar
+
+from flask import Request, Response
+from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+from common.errors import AppError, ConfigError, InvalidInput, Unauthorized, http_error
+from common.logs import redact
+
+__all__ = [
+    "error_response",
+    "http_exception_response",
+    "json_response",
+    "parse_body",
+    "require_bearer",
+    "require_method",
+    "unexpected_error_response",
+]
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+MAX_BODY_BYTES = 64 * 1024
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body, ensure_ascii=False, default=str),
+        status=status,
+        mimetype="application/json",
+        headers=headers,
+    )
+
+
+def error_response(exc: AppError) -> Response:
+    """The one mapping of typed errors to ``{"error": {"code", "message"}}`` answers."""
+    body, status = http_error(exc)
+    headers = {"WWW-Authenticate": 'Bearer realm="ytdt"'} if status == 401 else None
+    return json_response(body, status, headers)
+
+
+def http_exception_response(exc: HTTPException) -> Response:
+    """Werkzeug's own errors (405, 413, bad JSON …) as JSON too."""
+    code = (exc.name or "error").lower().replace(" ", "_")
+    status = exc.code or 500
+    return json_response({"error": {"code": code, "message": exc.description}}, status)
+
+
+def unexpected_error_response(exc: Exception) -> Response:
+    """A bug: log it once with its traceback, answer 500 without one."""
+    log.error("unexpected error: %s", redact(repr(exc)), exc_info=exc)
+    return json_response({"error": {"code": "internal", "message": "internal error"}}, 500)
+
+
+def require_method(request: Request, *allowed: str) -> None:
+    """Raise 405 (answered as JSON) unless the request uses one of ``allowed``."""
+    if request.method not in allowed:
+        raise MethodNotAllowed(
+            valid_methods=allowed,
+            description=f"method {request.method} not allowed here: use {', '.join(allowed)}",
+        )
+
+
+def require_bearer(request: Request, expected: Any, *, setting: str) -> None:
+    """Check ``Authorization: Bearer <token>`` in constant time.
+
+    Raises:
+        ConfigError: the expected token is not configured (``setting`` names it).
+        Unauthorized: the header is missing or the token is wrong.
+    """
+    if expected is None:
+        raise ConfigError(f"{setting} is not set: this function refuses every request")
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    secret = expected.get_secret_value().encode()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), secret):
+        raise Unauthorized("missing or wrong bearer token")
+
+
+def parse_body(request: Request, model: type[M]) -> M:
+    """Validate a JSON object body against ``model``; errors name the offending field."""
+    raw = request.get_data(cache=True)
+    if len(raw) > MAX_BODY_BYTES:
+        raise InvalidInput(f"request body over {MAX_BODY_BYTES} bytes")
+    try:
+        data = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise InvalidInput("request body must be a JSON object")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"]) or None
+        raise InvalidInput(f"{field or 'body'}: {first['msg']}", field=field) from None
