@@ -12,9 +12,11 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from common.db import dispose_engines, get_engine
+from common.fake_youtube import FakeYouTube, World
 from common.migrate import migrate
 from common.models import Base
 from common.settings import reset_settings
+from tests.support import Tracker, point_at
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO.parent / "shared" / "fixtures" / "youtube-api"
@@ -112,3 +114,17 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture
 def engine(db_url: str) -> Engine:
     return get_engine(db_url)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeYouTube]:
+    """The fake YouTube API, empty, on a free port."""
+    with FakeYouTube(World()).start() as server:
+        yield server
+
+
+@pytest.fixture
+def tracker(engine: Engine, fake: FakeYouTube) -> Tracker:
+    """The tracker on each database, talking to the fake YouTube API."""
+    point_at(fake)
+    return Tracker(engine, fake)
