@@ -74,6 +74,32 @@ class Settings(BaseSettings):
 
     service_token: SecretStr | None = None
 
+    # notify
+    slack_webhook_url: SecretStr | None = None
+    slack_notification_language: Literal["en", "ja"] = "en"
+    slack_min_severity: Literal["info", "low", "medium", "high"] = "low"
+    slack_group_threshold: int = Field(5, ge=1, le=1000)
+    slack_max_notifications_per_video: int = Field(3, ge=1, le=1000)
+    slack_renotification_hours: float = Field(24.0, gt=0, le=24 * 365)
+    slack_max_attempts: int = Field(5, ge=1, le=50)
+    slack_timeout_s: float = Field(10.0, gt=0, le=120)
+
+    @field_validator("slack_webhook_url", mode="before")
+    @classmethod
+    def _slack_webhook_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if not value.startswith(("https://", "http://")):
+                raise ValueError("must be an https:// URL (Slack app → Incoming Webhooks)")
+        return value
+
+    @field_validator("slack_notification_language", "slack_min_severity", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
