@@ -61,14 +61,19 @@ class Tracker:
 
     def video_count(self, channel_id: str) -> int:
         with Session(self.engine) as session:
-            return session.scalar(
-                select(func.count()).select_from(Video).where(Video.channel_id == channel_id)
-            ) or 0
+            return (
+                session.scalar(
+                    select(func.count()).select_from(Video).where(Video.channel_id == channel_id)
+                )
+                or 0
+            )
 
     def scan_runs(self, channel_id: str) -> list[ScanRun]:
         with Session(self.engine) as session:
             return list(
                 session.scalars(
-                    select(ScanRun).where(ScanRun.channel_id == channel_id).order_by(ScanRun.started_at)
+                    select(ScanRun)
+                    .where(ScanRun.channel_id == channel_id)
+                    .order_by(ScanRun.started_at)
                 )
             )

@@ -20,14 +20,14 @@ ACCEPTED = [
     "https://m.youtube.com/@cliHandle/videos?view=0",
     "http://youtube.com/@cliHandle/featured",
     "https://www.youtube.com/user/cliuser",
-    "www.youtube.com/c/CliCustom",
+    "www.youtube.com/c/cliHandle",
 ]
 
 
 @pytest.fixture
 def channel_id(tracker: Tracker) -> str:
     channel = tracker.fake.world.add_channel(
-        handle="@cliHandle", username="cliuser", custom_url="CliCustom", title="CLI Channel"
+        handle="@cliHandle", username="cliuser", custom_url="cliHandle", title="CLI Channel"
     )
     return channel.id
 
@@ -61,13 +61,13 @@ def test_each_accepted_form_is_resolved_and_stored_once(
 def test_each_rejected_form_gets_its_message_and_exit_2(
     form: str, message: str, channel_id: str, fake: FakeYouTube, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    before = fake.world.counts()["total"]
+    before = fake.world.quota.used()
     assert main(["channels", "add", form]) == 2
     err = capsys.readouterr().err
     assert err.startswith("ytdt: error:")
     assert message.lower() in err.lower()
     assert "Traceback" not in err
-    assert fake.world.counts()["total"] == before, "rejected before any API call"
+    assert fake.world.quota.used() == before, "rejected before any API call"
 
 
 def test_unknown_channel_exits_1(tracker: Tracker, capsys: pytest.CaptureFixture[str]) -> None:

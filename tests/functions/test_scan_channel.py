@@ -38,7 +38,9 @@ def channel_id(tracker: Tracker) -> str:
 def test_refuses_missing_or_wrong_credentials(client: FlaskClient, headers: dict[str, str]) -> None:
     answer = client.post("/", json={"channel_id": "UC" + "a" * 22}, headers=headers)
     assert answer.status_code == 401
-    assert answer.json == {"error": {"code": "unauthorized", "message": "missing or wrong bearer token"}}
+    assert answer.json == {
+        "error": {"code": "unauthorized", "message": "missing or wrong bearer token"}
+    }
 
 
 def test_scans_and_reports(client: FlaskClient, channel_id: str, fake: FakeYouTube) -> None:
@@ -46,10 +48,12 @@ def test_scans_and_reports(client: FlaskClient, channel_id: str, fake: FakeYouTu
     assert answer.status_code == 200
     body = answer.json
     assert body["outcome"] == "scanned"
-    assert body["quota_units"] == 2
+    assert body["full_walk"] is True
+    assert body["quota_units"] == 3  # baseline: one page, one videos.list, one channels.list
     assert body["event_ids"] == []
     fake.world.upload(channel_id, title="fresh")
     body = client.post("/", json={"channel_id": channel_id}, headers=AUTH).json
+    assert body["quota_units"] == 2  # steady state: ceil(31/50) + 1
     assert len(body["event_ids"]) == 1
     assert body["counts"]["new"] == 1
 

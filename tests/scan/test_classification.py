@@ -11,7 +11,9 @@ from common.settings import reset_settings
 from tests.support import Tracker
 
 
-def channel_with_videos(world: World, n: int = 5, handle: str = "@somechannel") -> tuple[str, list[str]]:
+def channel_with_videos(
+    world: World, n: int = 5, handle: str = "@somechannel"
+) -> tuple[str, list[str]]:
     channel = world.add_channel(handle=handle, title="Some Channel")
     ids = world.generate_videos(channel.id, n, seed=1)
     return channel.id, ids
