@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, case, delete, select
+from sqlalchemy import Engine, case, delete, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -60,6 +60,10 @@ class DatabaseCoordinator:
             },
         ).returning(Counter.value)
         with Session(self._engine) as session, session.begin():
+            if self._engine.dialect.name == "postgresql":
+                # Counters are spent once per YouTube request: skip the commit's WAL flush
+                # (a crash may forget the last few units; it can never double-count them).
+                session.execute(text("SET LOCAL synchronous_commit TO OFF"))
             return int(session.execute(stmt).scalar_one())
 
     def get(self, key: str) -> int:

@@ -36,7 +36,8 @@ class ScanPlan:
 
     inserts: list[dict[str, Any]] = field(default_factory=list)
     updates: list[dict[str, Any]] = field(default_factory=list)
-    seen_ids: list[str] = field(default_factory=list)
+    # True when every tracked video was verified (so those not updated were seen unchanged).
+    verified: bool = False
     events_by_key: dict[tuple[str, str | None], PlannedEvent] = field(default_factory=dict)
     channel: dict[str, Any] = field(default_factory=dict)
     videos_to_channel_gone: bool = False
@@ -124,6 +125,7 @@ def classify(
             _present_video(plan, old, found, now)
         else:
             _absent_video(plan, old, seen, now, confirm_scans)
+    plan.verified = True
     if baseline:
         plan.events_by_key.clear()
     plan.counts.update(new=len(plan.inserts), events=len(plan.events))
@@ -197,8 +199,6 @@ def _present_video(plan: ScanPlan, old: KnownVideo, found: Video, now: datetime)
     _flag_events(plan, old, row, base)
     if changes or new_state != old.state or old.missing_strikes or _flags_differ(old, row):
         plan.updates.append({"id": old.id, **row})
-    else:
-        plan.seen_ids.append(old.id)
 
 
 def _state_event(

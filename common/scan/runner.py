@@ -72,18 +72,35 @@ class ScanPolicy:
 
 
 class _Meter:
-    """Counts a scan's quota units and spends each in the shared ledger as it is charged."""
+    """Counts a scan's quota units against the shared ledger.
 
-    def __init__(self, ledger: QuotaLedger) -> None:
+    The scan's estimate is reserved in the ledger up front (one write instead of one per
+    request); a request beyond the reservation is spent as it is charged, before its answer is
+    used, and ``settle`` gives back what the scan did not use.
+    """
+
+    def __init__(self, ledger: QuotaLedger, reserve: int) -> None:
         self._ledger = ledger
         self._lock = threading.Lock()
+        self.reserved = reserve
         self.units = 0
+        if reserve:
+            ledger.spend(reserve)
 
     def __call__(self, _method: str, units: int) -> None:
-        if units:
-            with self._lock:
-                self.units += units
-            self._ledger.spend(units)
+        with self._lock:
+            before = self.units
+            self.units += units
+            beyond = self.units - max(before, self.reserved)
+        if beyond > 0:
+            self._ledger.spend(beyond)
+
+    def settle(self) -> None:
+        """Return the unused part of the reservation to the ledger."""
+        unused = self.reserved - self.units
+        if unused > 0:
+            self._ledger.spend(-unused)
+        self.reserved = self.units
 
 
 class Scanner:
@@ -136,25 +153,19 @@ class Scanner:
             return ScanResult(channel_id, "deferred_quota", full_walk=full_walk)
         interval = channel.scan_interval_minutes or policy.interval_minutes
         scan_id = uuid.uuid4().hex
-        meter = _Meter(self._ledger)
+        meter = _Meter(self._ledger, estimate)
+        youtube = self._youtube(meter)
         try:
-            seen = observe(
-                self._youtube(meter),
-                channel,
-                known,
-                full_walk=full_walk,
-                confirm_scans=policy.confirm_scans,
-            )
+            try:
+                seen = observe(
+                    youtube, channel, known, full_walk=full_walk, confirm_scans=policy.confirm_scans
+                )
+            finally:
+                meter.settle()
         except UpstreamError as exc:
+            failures = channel.consecutive_failures
             return self._failed(
-                scan_id,
-                channel_id,
-                started,
-                full_walk,
-                meter.units,
-                exc,
-                interval,
-                channel.consecutive_failures,
+                scan_id, channel_id, started, full_walk, meter.units, exc, interval, failures
             )
         now = self._clock()
         plan = classify(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,12 +11,10 @@ from sqlalchemy.orm import Session
 
 from common.models import Channel, Delivery, Event, ScanRun, Video
 from common.scan.classify import ScanPlan
-from common.scan.state import GONE_STATES
+from common.scan.state import GONE_STATES, VERIFIED_STATES
 
 __all__ = ["ScanRecord", "record_failure", "write_scan"]
 
-# Bound on ids in one IN (...) list: far below every driver's parameter limit.
-_CHUNK = 1000
 DESTINATIONS = ("slack",)
 
 
@@ -31,11 +28,6 @@ class ScanRecord:
     finished_at: datetime
     full_walk: bool
     quota_units: int
-
-
-def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
 
 
 def write_scan(
@@ -53,10 +45,16 @@ def write_scan(
             session.execute(insert(Video), rows)
         if plan.updates:
             session.execute(update(Video), plan.updates)
-        for chunk in _chunks(plan.seen_ids):
+        if plan.verified:
+            # After the row updates above, the videos seen in this scan are exactly those of
+            # the channel in a verified state with no missing strike: one statement marks them.
             session.execute(
                 update(Video)
-                .where(Video.id.in_(chunk))
+                .where(
+                    Video.channel_id == record.channel_id,
+                    Video.state.in_(VERIFIED_STATES),
+                    Video.missing_strikes == 0,
+                )
                 .values(last_seen_at=now)
                 .execution_options(synchronize_session=False)
             )

@@ -57,6 +57,7 @@ def test_steady_state_costs_the_floor(tracker: Tracker) -> None:
     steady = tracker.scan(channel.id)
     assert steady.quota_units == math.ceil(1000 / 50) + 1
     assert world.quota.used() == baseline.quota_units + steady.quota_units + 1  # +1: channel add
+    assert runtime.ledger().used() == world.quota.used(), "the ledger saw every unit spent"
 
 
 def test_a_2000_video_baseline_stores_all(tracker: Tracker) -> None:
