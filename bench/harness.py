@@ -1,4 +1,4 @@
-"""Shared set-up for benchmarks: a fresh database (PostgreSQL or SQLite) and the fake YouTube API."""
+"""Benchmark set-up: a fresh database (PostgreSQL or SQLite) and the fake YouTube API."""
 
 from __future__ import annotations
 

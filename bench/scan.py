@@ -10,9 +10,9 @@ import math
 import platform
 import time
 
+from bench.harness import fresh_database, table, tracker_against_fake
 from common import runtime
 from common.channels import add_channel
-from bench.harness import fresh_database, table, tracker_against_fake
 
 
 def measure(kind: str, videos: int) -> dict[str, float]:

@@ -62,8 +62,10 @@ def run_list(args: argparse.Namespace) -> int:
     for c in channels:
         scanned = isoformat(c.last_scanned_at) or "never scanned"
         failures = f" failures={c.consecutive_failures}" if c.consecutive_failures else ""
-        print(f"{c.id}  {c.handle or '-':<20} {c.state:<10} videos={c.videos:<6} "
-              f"{scanned}{failures}  {c.title}")
+        print(
+            f"{c.id}  {c.handle or '-':<20} {c.state:<10} videos={c.videos:<6} "
+            f"{scanned}{failures}  {c.title}"
+        )
     return 0
 
 

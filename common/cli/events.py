@@ -41,5 +41,7 @@ def run(args: argparse.Namespace) -> int:
         print("no events")
     for e in events:
         video = e["video_id"] or "-"
-        print(f"{e['detected_at']}  {e['kind']:<18} {e['channel_id']} {video:<11}  {e['title'] or ''}")
+        print(
+            f"{e['detected_at']}  {e['kind']:<18} {e['channel_id']} {video:<11}  {e['title'] or ''}"
+        )
     return 0

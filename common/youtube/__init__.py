@@ -1,10 +1,10 @@
 """YouTube Data API v3 client of the tracker: channel input parsing, typed answers, the client."""
 
+from common.logs import redact
 from common.youtube.channel_input import ChannelKind, ChannelRef, parse_channel_input
 from common.youtube.client import BATCH_SIZE, COSTS, OembedStatus, UploadsPage, YouTubeClient
 from common.youtube.feed import parse_feed_video_ids
 from common.youtube.models import Channel, PlaylistItem, Thumbnail, Video
-from common.logs import redact
 
 __all__ = [
     "BATCH_SIZE",

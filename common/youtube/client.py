@@ -15,11 +15,11 @@ import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from common.errors import ConfigError, InvalidInput, NotFound, UpstreamUnavailable
+from common.logs import REDACTED, install_log_redaction, redact
 from common.youtube.channel_input import parse_channel_input
 from common.youtube.error_map import classify
 from common.youtube.feed import parse_feed_video_ids
 from common.youtube.models import Channel, ListResponse, PlaylistItem, SearchResult, Video
-from common.logs import REDACTED, install_log_redaction, redact
 
 __all__ = ["BATCH_SIZE", "COSTS", "OembedStatus", "UploadsPage", "YouTubeClient"]
 
