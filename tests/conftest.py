@@ -55,7 +55,7 @@ class PostgresDatabases:
         try:
             with self.admin.connect() as conn:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
-        except Exception as exc:  # noqa: BLE001 - any failure here means no server to test against
+        except Exception as exc:  # any failure here means there is no server to test against
             pytest.fail(f"PostgreSQL is needed at {POSTGRES_URL} ({type(exc).__name__}: {exc})")
         self.names.append(name)
         return make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
