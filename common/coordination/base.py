@@ -22,7 +22,7 @@ class Coordinator(Protocol):
         ...
 
     def incr(self, key: str, amount: int, expires_at: datetime) -> int:
-        """Add ``amount`` to counter ``key`` (a fresh one after it expires); answer the new value."""
+        """Add ``amount`` to counter ``key`` (fresh after it expires); answer the new value."""
         ...
 
     def get(self, key: str) -> int:
@@ -36,7 +36,7 @@ class Coordinator(Protocol):
 
 @contextmanager
 def held_lock(coordinator: Coordinator, name: str, ttl_s: float) -> Iterator[str | None]:
-    """Hold lock ``name`` for the block; yields None (and holds nothing) when someone else has it."""
+    """Hold lock ``name`` for the block; yields None (holding nothing) when someone else has it."""
     token = coordinator.acquire(name, ttl_s)
     try:
         yield token

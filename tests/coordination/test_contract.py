@@ -1,15 +1,27 @@
-"""One contract every coordination backend keeps: exclusive expiring locks, expiring counters."""
+"""One contract every coordination backend keeps: exclusive expiring locks, expiring counters.
+
+Every test runs on the database backend (SQLite and PostgreSQL, with a clock moved by hand) and
+on Redis (real server, whose own clock enforces expiry: ``advance`` sleeps, so the TTLs here are
+short).
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+import time
+import uuid
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+import redis
 
-from common.coordination import Coordinator, DatabaseCoordinator, held_lock
+from common.coordination import Coordinator, DatabaseCoordinator, RedisCoordinator, held_lock
+from common.db import get_engine
+from common.migrate import migrate
+from common.timeutil import utcnow
+from tests.conftest import REDIS_URL, _truncate
 
 
 class Clock:
@@ -25,14 +37,67 @@ class Clock:
         self.now += timedelta(seconds=seconds)
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
+class RealClock(Clock):
+    """Real time, for a backend whose server enforces expiry: moving it means waiting."""
+
+    @property  # type: ignore[override]
+    def now(self) -> datetime:
+        return utcnow()
+
+    @now.setter
+    def now(self, _value: datetime) -> None:
+        pass
+
+    def advance(self, seconds: float) -> None:
+        time.sleep(seconds)
 
 
 @pytest.fixture
-def coordinator(engine: Engine, clock: Clock) -> Coordinator:
-    return DatabaseCoordinator(engine, clock=clock)
+def redis_client() -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(REDIS_URL)
+    try:
+        client.ping()
+    except redis.ConnectionError as exc:
+        pytest.fail(f"Redis is needed at {REDIS_URL} ({exc})")
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def redis_prefix(redis_client: redis.Redis) -> Iterator[str]:
+    """A key namespace of its own for one test, emptied afterwards."""
+    prefix = f"test:{uuid.uuid4().hex[:12]}:"
+    yield prefix
+    keys = list(redis_client.scan_iter(match=prefix + "*"))
+    if keys:
+        redis_client.delete(*keys)
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "redis"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[Coordinator, Clock]:
+    """Each backend with the clock its expiry obeys."""
+    if request.param == "redis":
+        client: redis.Redis = request.getfixturevalue("redis_client")
+        prefix: str = request.getfixturevalue("redis_prefix")
+        return RedisCoordinator(client, prefix=prefix), RealClock()
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'coordination.db'}"
+        migrate(url)
+    else:
+        url = request.getfixturevalue("migrated_postgres")
+        _truncate(get_engine(url))
+    clock = Clock()
+    return DatabaseCoordinator(get_engine(url), clock=clock), clock
+
+
+@pytest.fixture
+def coordinator(backend: tuple[Coordinator, Clock]) -> Coordinator:
+    return backend[0]
+
+
+@pytest.fixture
+def clock(backend: tuple[Coordinator, Clock]) -> Clock:
+    return backend[1]
 
 
 def test_a_held_lock_is_refused_until_released(coordinator: Coordinator) -> None:
@@ -45,11 +110,11 @@ def test_a_held_lock_is_refused_until_released(coordinator: Coordinator) -> None
 
 
 def test_a_lock_expires_after_its_ttl(coordinator: Coordinator, clock: Clock) -> None:
-    stale = coordinator.acquire("scan:a", 30)
+    stale = coordinator.acquire("scan:a", 0.5)
     assert stale is not None
-    clock.advance(29)
-    assert coordinator.acquire("scan:a", 30) is None
-    clock.advance(2)
+    clock.advance(0.25)
+    assert coordinator.acquire("scan:a", 0.5) is None
+    clock.advance(0.35)
     fresh = coordinator.acquire("scan:a", 30)
     assert fresh is not None
     # The holder whose lease ran out cannot release the new owner's lock.
@@ -88,16 +153,26 @@ def test_only_one_of_many_racing_threads_gets_the_lock(coordinator: Coordinator)
 def test_counters_add_up_and_start_again_after_expiry(
     coordinator: Coordinator, clock: Clock
 ) -> None:
-    expiry = clock.now + timedelta(hours=1)
+    expiry = clock.now + timedelta(seconds=0.5)
     assert coordinator.get("quota:day") == 0
     assert coordinator.incr("quota:day", 3, expiry) == 3
-    assert coordinator.incr("quota:day", 4, expiry) == 7
+    # A later increment keeps the expiry the counter was created with.
+    assert coordinator.incr("quota:day", 4, expiry + timedelta(hours=1)) == 7
     assert coordinator.get("quota:day") == 7
     coordinator.put("quota:day", 100, expiry)
     assert coordinator.get("quota:day") == 100
-    clock.advance(3601)
+    clock.advance(0.6)
     assert coordinator.get("quota:day") == 0
     assert coordinator.incr("quota:day", 2, clock.now + timedelta(hours=1)) == 2
+    assert coordinator.get("quota:day") == 2
+
+
+def test_a_counter_put_with_a_past_expiry_is_already_gone(
+    coordinator: Coordinator, clock: Clock
+) -> None:
+    coordinator.put("window", 5, clock.now - timedelta(seconds=1))
+    assert coordinator.get("window") == 0
+    assert coordinator.incr("window", 1, clock.now + timedelta(hours=1)) == 1
 
 
 def test_concurrent_increments_are_not_lost(coordinator: Coordinator, clock: Clock) -> None:
@@ -116,3 +191,23 @@ def test_concurrent_increments_are_not_lost(coordinator: Coordinator, clock: Clo
     for t in threads:
         t.join()
     assert coordinator.get("units") == 100
+
+
+def test_redis_keys_always_carry_their_expiry(redis_client: redis.Redis, redis_prefix: str) -> None:
+    """Nothing a dead worker leaves in Redis outlives its TTL or the counter's reset."""
+    coordinator = RedisCoordinator(redis_client, prefix=redis_prefix)
+    assert coordinator.acquire("scan:a", 5) is not None
+    reset = utcnow() + timedelta(hours=2)
+    coordinator.incr("quota:day", 1, reset)
+    coordinator.put("quota:other", 9, reset)
+    assert 0 < redis_client.pttl(redis_prefix + "scan:a") <= 5000
+    for key in ("quota:day", "quota:other"):
+        # Expiry is rounded up to the millisecond: allow a second of slack.
+        assert 0 < redis_client.pttl(redis_prefix + key) <= 2 * 3600 * 1000 + 1000
+
+
+def test_redis_keys_stay_in_their_prefix(redis_client: redis.Redis, redis_prefix: str) -> None:
+    first = RedisCoordinator(redis_client, prefix=redis_prefix + "one:")
+    second = RedisCoordinator(redis_client, prefix=redis_prefix + "two:")
+    assert first.acquire("scan:a", 5) is not None
+    assert second.acquire("scan:a", 5) is not None

@@ -1,0 +1,76 @@
+"""Coordination in Redis: SET NX PX locks with owner-checked release, expiring counters.
+
+Expiry is Redis's own: a lock's TTL and a counter's ``expires_at`` are enforced by the server's
+clock, so every worker sees the same instant whichever machine it runs on.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+from datetime import datetime
+
+from redis import Redis
+
+__all__ = ["RedisCoordinator"]
+
+# Delete the lock only if the caller's token still owns it (a holder whose TTL ran out must not
+# free the next owner's lock). The same script redis-py's ``Lock.release`` runs.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+# INCRBY, then give a counter without an expiry (a fresh one) its expiry; an existing counter
+# keeps the expiry it was created with, as the database backend does. One script: atomic.
+_INCR = """
+local value = redis.call('INCRBY', KEYS[1], ARGV[1])
+if redis.call('PTTL', KEYS[1]) == -1 then
+    redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+end
+return value
+"""
+
+
+def _epoch_ms(when: datetime) -> int:
+    if when.tzinfo is None:
+        raise ValueError("naive datetime given as an expiry")
+    return math.ceil(when.timestamp() * 1000)
+
+
+class RedisCoordinator:
+    """``Coordinator`` on Redis; every key is namespaced by ``prefix``.
+
+    The client must be shared (one connection pool per process); redis-py clients are
+    thread-safe, and so is this class.
+    """
+
+    def __init__(self, client: Redis, *, prefix: str = "ytdt:") -> None:
+        self._redis = client
+        self._prefix = prefix
+        self._release = client.register_script(_RELEASE)
+        self._incr = client.register_script(_INCR)
+
+    def _key(self, name: str) -> str:
+        return self._prefix + name
+
+    def acquire(self, name: str, ttl_s: float) -> str | None:
+        token = secrets.token_hex(16)
+        ttl_ms = max(1, math.ceil(ttl_s * 1000))
+        taken = self._redis.set(self._key(name), token, nx=True, px=ttl_ms)
+        return token if taken else None
+
+    def release(self, name: str, token: str) -> bool:
+        return bool(self._release(keys=[self._key(name)], args=[token]))
+
+    def incr(self, key: str, amount: int, expires_at: datetime) -> int:
+        return int(self._incr(keys=[self._key(key)], args=[amount, _epoch_ms(expires_at)]))
+
+    def get(self, key: str) -> int:
+        value = self._redis.get(self._key(key))
+        return 0 if value is None else int(value)
+
+    def put(self, key: str, value: int, expires_at: datetime) -> None:
+        self._redis.set(self._key(key), value, pxat=_epoch_ms(expires_at))
