@@ -1,4 +1,5 @@
-"""Typed SQLAlchemy models of the durable state: channels, videos, events, deliveries, scan runs.
+"""Typed SQLAlchemy models of the durable state: channels, videos, events, deliveries, scan runs,
+dispatch runs.
 
 Coordination tables (``leases``, ``counters``) back locks and the quota ledger when no Redis is
 configured. Every datetime is stored as UTC and read back timezone-aware.
@@ -35,6 +36,7 @@ __all__ = [
     "Channel",
     "Counter",
     "Delivery",
+    "DispatchRun",
     "Event",
     "Lease",
     "ScanRun",
@@ -43,7 +45,15 @@ __all__ = [
 ]
 
 CHANNEL_STATES = ("active", "terminated")
-VIDEO_STATES = ("public", "unlisted", "private", "deleted", "removed", "unavailable", "channel_gone")
+VIDEO_STATES = (
+    "public",
+    "unlisted",
+    "private",
+    "deleted",
+    "removed",
+    "unavailable",
+    "channel_gone",
+)
 EVENT_KINDS = (
     "new",
     "changed",
@@ -212,6 +222,31 @@ class Delivery(Base):
         UniqueConstraint("event_id", "destination"),
         Index(None, "status", "next_attempt_at"),
     )
+
+
+class DispatchRun(Base):
+    """One dispatch run: when it ran, how it ended, what its scans did and spent."""
+
+    __tablename__ = "dispatch_runs"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    # running, succeeded (every planned channel got an outcome), failed (the run itself broke).
+    status: Mapped[str] = mapped_column(String(16))
+    channels_due: Mapped[int] = mapped_column(Integer, default=0)
+    planned: Mapped[int] = mapped_column(Integer, default=0)
+    scanned: Mapped[int] = mapped_column(Integer, default=0)
+    locked: Mapped[int] = mapped_column(Integer, default=0)
+    deferred_quota: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    quota_share: Mapped[int] = mapped_column(Integer, default=0)
+    quota_spent: Mapped[int] = mapped_column(Integer, default=0)
+    quota_left: Mapped[int | None] = mapped_column(Integer)
+    notify_error: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index(None, "status", "finished_at"),)
 
 
 class Lease(Base):
