@@ -284,24 +284,25 @@ class Outbox:
     def _send(self, batch: _Batch, report: NotifyReport) -> bool:
         """Post the batch's messages in order; record outcomes. True when the run must stop."""
         results: list[tuple[Outgoing, SendResult]] = []
-        untried: list[Outgoing] = []
         stop: SendResult | None = None
         outgoing = batch.plan.outgoing
-        for index, out in enumerate(outgoing):
-            result = self._sender.send(out.message)
-            results.append((out, result))
-            if result.outcome != "sent":
-                log.warning(
-                    "slack delivery %s: %s",
-                    result.outcome,
-                    result.error,
-                    extra={"status": result.status, "deliveries": out.delivery_ids[:20]},
-                )
-            if result.stop:
-                stop = result
-                untried = outgoing[index + 1 :]
-                break
-        self._record(results, untried, stop, report)
+        try:
+            for out in outgoing:
+                result = self._sender.send(out.message)
+                results.append((out, result))
+                if result.outcome != "sent":
+                    log.warning(
+                        "slack delivery %s: %s",
+                        result.outcome,
+                        result.error,
+                        extra={"status": result.status, "deliveries": out.delivery_ids[:20]},
+                    )
+                if result.stop:
+                    stop = result
+                    break
+        finally:
+            # Even when a sender raises (a bug), what was posted is recorded: never posted twice.
+            self._record(results, outgoing[len(results) :], stop, report)
         return stop is not None
 
     def _record(

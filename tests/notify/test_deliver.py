@@ -7,9 +7,12 @@ import threading
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import Engine
 
-from common.notify import NotifyReport
+from common.notify import DeliveryPolicy, NotifyReport, Outbox
+from common.notify.messages import Message
+from common.notify.senders import SendResult, SlackWebhookSender
 from tests.notify.conftest import Clock, Seeder, channel_id, outbox, video_id
 from tests.notify.slack_stub import SlackStub
 
@@ -167,6 +170,7 @@ def test_two_runs_at_the_same_time_send_nothing_twice(
         thread.join(60)
     assert len(reports) == 3
     assert sum(r.messages for r in reports) == 40
+    assert sum(1 for r in reports if r.messages) >= 2, "the runs really overlapped"
     assert len(slack.requests) == 40
     assert sent_event_ids(slack) == Counter({f"#{i}": 1 for i in ids})
     assert seeder.statuses() == {"sent": 40}
@@ -238,3 +242,30 @@ def test_a_run_stops_at_its_message_budget_and_the_next_run_continues(
     second = outbox(engine, slack, clock, scans_per_batch=2, max_messages=4).deliver()
     assert second.messages == 3
     assert len(slack.requests) == 7
+
+
+class _BrokenAfter:
+    """A sender that posts ``n`` messages through Slack, then fails like a bug would."""
+
+    destination = "slack"
+
+    def __init__(self, inner: SlackWebhookSender, n: int) -> None:
+        self._inner, self._left = inner, n
+
+    def send(self, message: Message) -> SendResult:
+        if self._left == 0:
+            raise RuntimeError("bug in a sender")
+        self._left -= 1
+        return self._inner.send(message)
+
+
+def test_a_crashing_sender_still_records_what_it_posted(
+    engine: Engine, slack: SlackStub, seeder: Seeder, clock: Clock
+) -> None:
+    ids = seed_separate_scans(seeder, 4)
+    sender = _BrokenAfter(SlackWebhookSender.for_url(slack.url, timeout_s=5), 2)
+    with pytest.raises(RuntimeError):
+        Outbox(engine, sender, DeliveryPolicy(), clock=clock).deliver()
+    assert seeder.statuses() == {"sent": 2, "pending": 2}
+    assert outbox(engine, slack, clock).deliver().messages == 2
+    assert sent_event_ids(slack) == Counter({f"#{i}": 1 for i in ids})
