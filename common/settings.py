@@ -100,6 +100,36 @@ class Settings(BaseSettings):
     def _lower(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value
 
+    # dispatch
+    scan_enabled: bool = True
+    scan_concurrency: int = Field(4, ge=1, le=64)
+    scan_batch_size: int = Field(200, ge=1, le=10_000)
+    scan_url: str | None = None
+    notify_url: str | None = None
+    dispatch_token: SecretStr | None = None
+    dispatch_interval_minutes: int = Field(60, ge=1, le=24 * 60)
+    scan_call_timeout_s: float = Field(300.0, gt=0, le=3600)
+    admin_username: str | None = None
+    admin_password: SecretStr | None = None
+    # Namespace of every Redis key (locks, quota): lets deployments or tests share one Redis.
+    redis_key_prefix: str = Field("ytdt:", min_length=1, max_length=64)
+
+    @field_validator("scan_url", "notify_url", mode="before")
+    @classmethod
+    def _optional_http_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if not value.startswith(("http://", "https://")):
+                raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("dispatch_token", "admin_username", "admin_password", mode="before")
+    @classmethod
+    def _blank_credential_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:

@@ -8,19 +8,24 @@ import logging
 from typing import Any, TypeVar
 
 from flask import Request, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from common.errors import AppError, ConfigError, InvalidInput, Unauthorized, http_error
 from common.logs import redact
+from common.settings import Settings
 
 __all__ = [
+    "admin_basic_auth_matches",
     "error_response",
     "http_exception_response",
     "json_response",
     "parse_body",
     "require_bearer",
+    "require_bearer_or_admin",
+    "require_dispatch_or_admin",
     "require_method",
+    "require_service_or_admin",
     "unexpected_error_response",
 ]
 
@@ -81,6 +86,59 @@ def require_bearer(request: Request, expected: Any, *, setting: str) -> None:
     secret = expected.get_secret_value().encode()
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), secret):
         raise Unauthorized("missing or wrong bearer token")
+
+
+def _same(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def admin_basic_auth_matches(request: Request, settings: Settings) -> bool:
+    """Whether the request carries the admin's HTTP basic credentials (constant-time compare).
+
+    False when ``ADMIN_USERNAME``/``ADMIN_PASSWORD`` are not both configured.
+    """
+    username, password = settings.admin_username, settings.admin_password
+    auth = request.authorization
+    if username is None or password is None or auth is None or auth.type != "basic":
+        return False
+    # Both compared every time: the answer's timing says nothing about which one was wrong.
+    user_ok = _same(auth.username or "", username)
+    password_ok = _same(auth.password or "", password.get_secret_value())
+    return user_ok and password_ok
+
+
+def require_bearer_or_admin(
+    request: Request, expected: SecretStr | None, settings: Settings, *, setting: str
+) -> None:
+    """Accept ``Authorization: Bearer <expected>`` or the admin's basic auth.
+
+    Raises:
+        ConfigError: neither the token (``setting``) nor the admin credentials are configured.
+        Unauthorized: the credentials are missing or wrong.
+    """
+    admin_configured = settings.admin_username is not None and settings.admin_password is not None
+    if expected is None and not admin_configured:
+        raise ConfigError(
+            f"neither {setting} nor ADMIN_USERNAME/ADMIN_PASSWORD is set: "
+            "this function refuses every request"
+        )
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and expected is not None:
+        if _same(token.strip(), expected.get_secret_value()):
+            return
+    elif admin_basic_auth_matches(request, settings):
+        return
+    raise Unauthorized("missing or wrong credentials")
+
+
+def require_dispatch_or_admin(request: Request, settings: Settings) -> None:
+    """Dispatch's callers: the scheduler (bearer ``DISPATCH_TOKEN``) or an admin (basic auth)."""
+    require_bearer_or_admin(request, settings.dispatch_token, settings, setting="DISPATCH_TOKEN")
+
+
+def require_service_or_admin(request: Request, settings: Settings) -> None:
+    """Internal callers (bearer ``SERVICE_TOKEN``) or an admin (basic auth)."""
+    require_bearer_or_admin(request, settings.service_token, settings, setting="SERVICE_TOKEN")
 
 
 def parse_body(request: Request, model: type[M]) -> M:
