@@ -395,6 +395,11 @@ def _plain(mrkdwn: str) -> str:
     return unescape(plain.replace("\u2060", ""))
 
 
+def _unbold(line: str) -> str:
+    """``*whole line*`` → ``whole line`` (our own bold markers, not asterisks inside titles)."""
+    return line[1:-1] if len(line) > 2 and line[0] == line[-1] == "*" else line
+
+
 def render_text(message: Message) -> str:
     """The message as readable lines, for the log or the console when no webhook is set."""
     lines: list[str] = []
@@ -403,7 +408,8 @@ def render_text(message: Message) -> str:
         if kind == "header":
             lines.append(f"== {_plain(block['text']['text'])} ==")
         elif kind == "section" and "text" in block:
-            lines.append(_plain(block["text"]["text"]))
+            text_lines = _plain(block["text"]["text"]).split("\n")
+            lines.extend(_unbold(line) for line in text_lines)
         elif kind == "section":
             for item in block["fields"]:
                 label, _, value = item["text"].partition("\n")
