@@ -1,7 +1,8 @@
 """The process's shared clients, built lazily from ``Settings`` (never at import).
 
-Functions and the CLI ask here for the engine, the coordination backend, the quota ledger, the
-YouTube client and the scanner; each is created once per process and is safe across threads.
+Functions and the CLI ask here for the engine, the coordination backend (Redis when ``REDIS_URL``
+is set, else the database), the quota ledger, the YouTube client, the scanner and the dispatcher;
+shared clients are created once per process and are safe across threads.
 """
 
 from __future__ import annotations
@@ -10,28 +11,42 @@ import threading
 from collections.abc import Callable
 
 import httpx
+import redis
 from sqlalchemy import Engine
 
-from common.coordination import Coordinator, DatabaseCoordinator
+from common.coordination import Coordinator, DatabaseCoordinator, RedisCoordinator
 from common.db import get_engine, require_current_schema
+from common.dispatch import (
+    Dispatcher,
+    DispatchPolicy,
+    HttpNotifyCaller,
+    HttpScanCaller,
+    InProcessScanCaller,
+    ScanCaller,
+)
 from common.errors import ConfigError
 from common.quota import QuotaLedger
-from common.scan import ScanPolicy, Scanner
+from common.scan import Scanner, ScanPolicy
 from common.settings import Settings, get_settings
 from common.youtube import YouTubeClient
 
 __all__ = [
     "coordinator",
     "database",
+    "dispatcher",
     "http_client",
     "ledger",
+    "redis_client",
     "reset_runtime",
     "scanner",
+    "service_http_client",
     "youtube_client",
 ]
 
 _lock = threading.Lock()
 _http_clients: dict[float, httpx.Client] = {}
+_redis_clients: dict[str, redis.Redis] = {}
+_service_client: httpx.Client | None = None
 
 
 def database(settings: Settings | None = None) -> Engine:
@@ -78,9 +93,32 @@ def youtube_client(
     )
 
 
-def coordinator(settings: Settings | None = None) -> Coordinator:
-    """Locks and counters: the database (embedded default)."""
+def redis_client(settings: Settings | None = None) -> redis.Redis:
+    """The process's Redis client (one connection pool per URL, opened on first command).
+
+    Raises:
+        ConfigError: ``REDIS_URL`` is not set.
+    """
     settings = settings or get_settings()
+    if settings.redis_url is None:
+        raise ConfigError("REDIS_URL is not set")
+    with _lock:
+        client = _redis_clients.get(settings.redis_url)
+        if client is None:
+            client = _redis_clients[settings.redis_url] = redis.Redis.from_url(
+                settings.redis_url,
+                socket_timeout=5,
+                socket_connect_timeout=5,
+                health_check_interval=30,
+            )
+        return client
+
+
+def coordinator(settings: Settings | None = None) -> Coordinator:
+    """Locks and counters: Redis when ``REDIS_URL`` is set, else the database (embedded default)."""
+    settings = settings or get_settings()
+    if settings.redis_url is not None:
+        return RedisCoordinator(redis_client(settings), prefix=settings.redis_key_prefix)
     return DatabaseCoordinator(database(settings))
 
 
@@ -106,9 +144,76 @@ def scanner(settings: Settings | None = None) -> Scanner:
     )
 
 
-def reset_runtime() -> None:
-    """Close the shared HTTP pool (tests and CLI shutdown)."""
+def service_http_client(settings: Settings | None = None) -> httpx.Client:
+    """The process's pooled HTTP client for calls between the functions (scan, notify).
+
+    Idle connections are dropped before gunicorn's 2 s keep-alive closes them, so a call never
+    goes out on a connection the server is closing. Each call sets its own timeout.
+    """
+    global _service_client
+    settings = settings or get_settings()
     with _lock:
+        if _service_client is None:
+            _service_client = httpx.Client(
+                timeout=settings.scan_call_timeout_s,
+                limits=httpx.Limits(
+                    max_connections=64, max_keepalive_connections=64, keepalive_expiry=1.5
+                ),
+                headers={"User-Agent": "ytdt-dispatch"},
+            )
+        return _service_client
+
+
+def dispatcher(settings: Settings | None = None) -> Dispatcher:
+    """A dispatcher that fans out over HTTP to ``SCAN_URL``, or scans in this process."""
+    settings = settings or get_settings()
+    caller: ScanCaller
+    notifier: HttpNotifyCaller | None = None
+    if settings.scan_url is not None or settings.notify_url is not None:
+        if settings.service_token is None:
+            raise ConfigError("SCAN_URL or NOTIFY_URL is set but SERVICE_TOKEN is not")
+        token = settings.service_token.get_secret_value()
+        if settings.notify_url is not None:
+            notifier = HttpNotifyCaller(
+                service_http_client(settings),
+                settings.notify_url,
+                token,
+                timeout_s=settings.scan_call_timeout_s,
+            )
+    if settings.scan_url is not None:
+        caller = HttpScanCaller(
+            service_http_client(settings),
+            settings.scan_url,
+            token,
+            timeout_s=settings.scan_call_timeout_s,
+        )
+    else:
+        caller = InProcessScanCaller(scanner(settings))
+    return Dispatcher(
+        engine=database(settings),
+        ledger=ledger(settings),
+        caller=caller,
+        notifier=notifier,
+        policy=DispatchPolicy(
+            concurrency=settings.scan_concurrency,
+            batch_size=settings.scan_batch_size,
+            interval_minutes=settings.dispatch_interval_minutes,
+            full_walk_days=settings.full_walk_days,
+            claim_ttl_s=settings.lock_ttl_s,
+        ),
+    )
+
+
+def reset_runtime() -> None:
+    """Close the shared HTTP and Redis pools (tests and CLI shutdown)."""
+    global _service_client
+    with _lock:
+        if _service_client is not None:
+            _service_client.close()
+            _service_client = None
         for client in _http_clients.values():
             client.close()
         _http_clients.clear()
+        for pool in _redis_clients.values():
+            pool.close()
+        _redis_clients.clear()
