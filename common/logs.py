@@ -67,9 +67,17 @@ class _TextFormatter(logging.Formatter):
         return redact(f"{text} {extra}" if extra else text)
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever ``sys.stderr`` is at emit time, so a swapped stream is never stale."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.stream = sys.stderr
+        super().emit(record)
+
+
 def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     """Send the tracker's logs to stderr in the chosen format (idempotent)."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     if fmt == "json":
         handler.setFormatter(_JsonFormatter())
     else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import Iterator
@@ -41,6 +42,17 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     os.environ.update(saved)
     reset_settings()
     dispose_engines()
+
+
+@pytest.fixture(autouse=True)
+def restored_logging() -> Iterator[None]:
+    """A test that runs the CLI configures logging; the next test gets the levels it found."""
+    loggers = [logging.getLogger(name) for name in ("", "httpx", "httpcore")]
+    saved = [(logger, logger.level, list(logger.handlers)) for logger in loggers]
+    yield
+    for logger, level, handlers in saved:
+        logger.setLevel(level)
+        logger.handlers = handlers
 
 
 class PostgresDatabases:
