@@ -74,7 +74,10 @@ def http_client(settings: Settings | None = None) -> httpx.Client:
 def youtube_client(
     settings: Settings | None = None, on_cost: Callable[[str, int], None] | None = None
 ) -> YouTubeClient:
-    """A YouTube client over the shared HTTP pool (cheap: build one per scan to meter it)."""
+    """A YouTube client over the shared HTTP pool (cheap: build one per scan to meter it).
+
+    Without ``on_cost`` every request's units are spent in the quota ledger as they are charged.
+    """
     settings = settings or get_settings()
     if settings.youtube_api_key is None:
         raise ConfigError(
@@ -89,8 +92,17 @@ def youtube_client(
         oembed_url=settings.youtube_oembed_url,
         feed_url=settings.youtube_feed_url,
         max_retries=settings.http_max_retries,
-        on_cost=on_cost,
+        backoff_s=settings.http_backoff_s,
+        on_cost=on_cost or _spend_in(ledger(settings)),
     )
+
+
+def _spend_in(quota: QuotaLedger) -> Callable[[str, int], None]:
+    def spend(_method: str, units: int) -> None:
+        if units:
+            quota.spend(units)
+
+    return spend
 
 
 def redis_client(settings: Settings | None = None) -> redis.Redis:

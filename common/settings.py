@@ -29,7 +29,9 @@ def normalize_database_url(url: str) -> str:
     """Rewrite ``postgres://``/``postgresql://`` to the pg8000 driver and translate ``sslmode``."""
     scheme, sep, rest = url.partition("://")
     if not sep:
-        raise ValueError("must look like scheme://..., e.g. sqlite:///ytdt.db or postgresql://host/db")
+        raise ValueError(
+            "must look like scheme://..., e.g. sqlite:///ytdt.db or postgresql://host/db"
+        )
     if scheme in ("postgres", "postgresql", "postgresql+pg8000"):
         parts = urlsplit("postgresql+pg8000://" + rest)
         query = []
@@ -63,6 +65,7 @@ class Settings(BaseSettings):
     youtube_daily_quota: int = Field(10_000, ge=1)
     http_timeout_s: float = Field(10.0, gt=0, le=300)
     http_max_retries: int = Field(3, ge=0, le=10)
+    http_backoff_s: float = Field(0.5, ge=0, le=60)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
     log_format: Literal["json", "text"] = "text"
@@ -163,12 +166,13 @@ class Settings(BaseSettings):
 
     @classmethod
     def load(cls) -> Settings:
-        """Build from the environment, turning validation errors into a ConfigError naming each variable."""
+        """Build from the environment; invalid values raise one ConfigError naming each."""
         try:
             return cls()
         except ValidationError as exc:
             problems = "; ".join(
-                f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+                f"{'.'.join(str(p) for p in err['loc']).upper()}: {err['msg']}"
+                for err in exc.errors()
             )
             raise ConfigError(f"invalid configuration: {problems}") from None
 
