@@ -54,9 +54,7 @@ def validate_channel_id(channel_id: str) -> str:
 
 
 def _views(session: Session, channel_id: str | None = None) -> list[ChannelView]:
-    counts = (
-        select(Video.channel_id, func.count().label("n")).group_by(Video.channel_id).subquery()
-    )
+    counts = select(Video.channel_id, func.count().label("n")).group_by(Video.channel_id).subquery()
     query = (
         select(Channel, func.coalesce(counts.c.n, 0))
         .outerjoin(counts, counts.c.channel_id == Channel.id)
