@@ -32,6 +32,7 @@ __all__ = [
     "CHANNEL_STATES",
     "EVENT_KINDS",
     "VIDEO_STATES",
+    "ArchivedThumbnail",
     "Base",
     "Channel",
     "Counter",
@@ -40,8 +41,10 @@ __all__ = [
     "Event",
     "Lease",
     "ScanRun",
+    "ThumbnailCheck",
     "UTCDateTime",
     "Video",
+    "VideoVersion",
 ]
 
 CHANNEL_STATES = ("active", "terminated")
@@ -247,6 +250,66 @@ class DispatchRun(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (Index(None, "status", "finished_at"),)
+
+
+# --- archive and history (issue 8) ------------------------------------------------------------
+
+
+class VideoVersion(Base):
+    """One version of a video's metadata, as first seen: the first sighting and every change."""
+
+    __tablename__ = "video_versions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"))
+    seen_at: Mapped[datetime]
+    scan_id: Mapped[str | None] = mapped_column(String(32))
+    # The fields that differ from the previous version; empty for the first sighting.
+    changed: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    title: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    thumbnail_url: Mapped[str | None] = mapped_column(Text)
+    duration: Mapped[str | None] = mapped_column(String(32))
+
+    __table_args__ = (Index(None, "video_id", "seen_at"),)
+
+
+class ArchivedThumbnail(Base):
+    """One distinct thumbnail image of a video kept in object storage (key: id and sha256)."""
+
+    __tablename__ = "archived_thumbnails"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    video_id: Mapped[str] = mapped_column(ForeignKey("videos.id", ondelete="CASCADE"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(Text)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    source_url: Mapped[str] = mapped_column(Text)
+    archived_at: Mapped[datetime]
+
+    __table_args__ = (
+        UniqueConstraint("video_id", "sha256"),
+        Index(None, "video_id", "archived_at"),
+    )
+
+
+class ThumbnailCheck(Base):
+    """Archive bookkeeping per video: the last successful fetch and the retry state after it."""
+
+    __tablename__ = "thumbnail_checks"
+
+    video_id: Mapped[str] = mapped_column(
+        ForeignKey("videos.id", ondelete="CASCADE"), primary_key=True
+    )
+    # The video's thumbnail URL and image hash at the last successful archive.
+    archived_url: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    archived_at: Mapped[datetime | None]
+    # Failures since then: the next attempt waits (exponential backoff).
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
 
 
 class Lease(Base):
