@@ -1,6 +1,9 @@
 """Logging set-up: JSON or text lines, with secrets redacted from every message.
 
 The YouTube key travels in query strings, so every formatted line passes through ``redact``.
+Every line also carries the context it was logged in (``function``, ``channel_id``, ``scan_id``,
+set with ``log_context``; ``null`` in JSON when unknown), so one scan's lines can be found among
+many processes' output.
 """
 
 from __future__ import annotations
@@ -9,9 +12,22 @@ import json
 import logging
 import re
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
-__all__ = ["REDACTED", "RedactingFilter", "configure_logging", "install_log_redaction", "redact"]
+__all__ = [
+    "CONTEXT_FIELDS",
+    "REDACTED",
+    "ContextFilter",
+    "RedactingFilter",
+    "configure_logging",
+    "install_log_redaction",
+    "log_context",
+    "logging_configured",
+    "redact",
+]
 
 REDACTED = "REDACTED"
 # ``key=`` and any ``*key=``, ``*token=``, ``password=`` parameter, raw or inside a quoted URL repr.
@@ -20,6 +36,41 @@ _BEARER = re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+")
 # httpx and httpcore log every request URL (key included) at INFO/DEBUG.
 _REDACTED_LOGGERS = ("httpx", "httpcore")
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+
+# The fields every line carries; a record's own ``extra=`` value wins over the context's.
+CONTEXT_FIELDS = ("function", "channel_id", "scan_id")
+_context: ContextVar[dict[str, Any] | None] = ContextVar("ytdt_log_context", default=None)
+# Process-wide fields (the function a process serves), set once by ``configure_logging``.
+_process_fields: dict[str, Any] = {}
+
+
+@contextmanager
+def log_context(**fields: Any) -> Iterator[Callable[..., None]]:
+    """Add ``fields`` to every line logged inside the block (this thread or task only).
+
+    Yields a ``bind(**more)`` that adds fields for the rest of the block (a scan id, once known).
+    """
+    current = {**(_context.get() or {}), **fields}
+    token = _context.set(current)
+    try:
+        yield current.update
+    finally:
+        _context.reset(token)
+
+
+class ContextFilter(logging.Filter):
+    """Stamps each record with the ``log_context`` fields (and ``CONTEXT_FIELDS`` as None)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        fields = {**_process_fields, **(_context.get() or {})}
+        for name in CONTEXT_FIELDS:
+            if getattr(record, name, None) is None:
+                setattr(record, name, fields.get(name))
+        for name, value in fields.items():
+            if not hasattr(record, name):
+                setattr(record, name, value)
+        return True
 
 
 def redact(text: str) -> str:
@@ -62,7 +113,12 @@ class _JsonFormatter(logging.Formatter):
 
 class _TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        extra = " ".join(f"{k}={v}" for k, v in vars(record).items() if k not in _STANDARD)
+        # Unknown context fields are left out of text lines (JSON keeps them as null).
+        extra = " ".join(
+            f"{k}={v}"
+            for k, v in vars(record).items()
+            if k not in _STANDARD and not (v is None and k in CONTEXT_FIELDS)
+        )
         text = super().format(record)
         return redact(f"{text} {extra}" if extra else text)
 
@@ -75,15 +131,45 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
         super().emit(record)
 
 
-def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
-    """Send the tracker's logs to stderr in the chosen format (idempotent)."""
+def _is_console(handler: logging.Handler) -> bool:
+    if isinstance(handler, _StderrHandler):
+        return True
+    stream = getattr(handler, "stream", None)
+    return type(handler) is logging.StreamHandler and stream in (sys.stdout, sys.stderr)
+
+
+def logging_configured(level: str, fmt: str, function: str | None = None) -> bool:
+    """Whether ``configure_logging(level, fmt, function=function)`` is in effect."""
+    ours = [h for h in logging.getLogger().handlers if isinstance(h, _StderrHandler)]
+    formatter = _JsonFormatter if fmt == "json" else _TextFormatter
+    return (
+        len(ours) == 1
+        and isinstance(ours[0].formatter, formatter)
+        and logging.getLogger().level == logging.getLevelName(level)
+        and _process_fields.get("function") == function
+    )
+
+
+def configure_logging(
+    level: str = "INFO", fmt: str = "text", *, function: str | None = None
+) -> None:
+    """Send the tracker's logs to stderr in the chosen format (idempotent).
+
+    ``function`` names the function this process serves, on every line it logs.
+    """
+    _process_fields.clear()
+    if function is not None:
+        _process_fields["function"] = function
     handler = _StderrHandler()
+    handler.addFilter(ContextFilter())
     if fmt == "json":
         handler.setFormatter(_JsonFormatter())
     else:
         handler.setFormatter(_TextFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
-    root.handlers = [handler]
+    # Replace our own handler and plain console ones (functions-framework adds two); keep others
+    # (a test's log capture, a file handler someone attached on purpose).
+    root.handlers = [h for h in root.handlers if not _is_console(h)] + [handler]
     root.setLevel(level)
     install_log_redaction()
     # httpx logs every request at INFO: too chatty for a scan of hundreds of requests.

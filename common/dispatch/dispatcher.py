@@ -25,7 +25,8 @@ from common.dispatch.callers import NotifyOutcome, ScanCaller, ScanOutcome
 from common.dispatch.claims import ChannelClaims
 from common.dispatch.plan import DispatchPlan, DueChannel, load_due, plan_dispatch, quota_share
 from common.dispatch.runs import RunTotals, finish_run, start_run
-from common.logs import redact
+from common.logs import log_context, redact
+from common.metrics import DISPATCH_RUNS
 from common.quota import QuotaLedger
 from common.timeutil import isoformat, utcnow
 
@@ -203,6 +204,7 @@ class Dispatcher:
                 if self._notifier is not None:
                     summary.notify = self._notifier()
             except BaseException as exc:
+                DISPATCH_RUNS.labels("failed").inc()
                 finish_run(
                     self._engine,
                     summary.run_id,
@@ -232,6 +234,7 @@ class Dispatcher:
                     notify_error=summary.notify.error if summary.notify else None,
                 ),
             )
+            DISPATCH_RUNS.labels("succeeded").inc()
             log.info(
                 "dispatch finished",
                 extra={"run_id": summary.run_id, **counts, "units": summary.quota_spent},
@@ -296,7 +299,8 @@ class Dispatcher:
             return ScanOutcome(
                 channel_id, "locked", reason="this run's claim ran out; left for the next run"
             )
-        result = self._caller(channel_id)
+        with log_context(channel_id=channel_id):
+            result = self._caller(channel_id)
         if result.quota_exceeded:
             stop.set()
         return result

@@ -16,6 +16,7 @@ from typing import Literal
 from sqlalchemy import Engine
 
 from common.errors import InvalidInput, UpstreamError, UpstreamUnavailable
+from common.metrics import count_deliveries
 from common.notify.deliver import DeliveryPolicy, NotifyReport, Outbox
 from common.notify.digest import build_digest, digest_message
 from common.notify.messages import Message, hello_message
@@ -80,7 +81,14 @@ class Notifier:
         if since is not None and mode != "digest":
             raise InvalidInput("since only applies to the digest", field="since")
         if mode == "deliver":
-            return Outbox(self._engine, self._sender, self._policy, clock=self._clock).deliver()
+            report = Outbox(self._engine, self._sender, self._policy, clock=self._clock).deliver()
+            count_deliveries(
+                sent=report.sent,
+                retried=report.retried,
+                failed=report.failed,
+                suppressed=report.suppressed,
+            )
+            return report
         if mode == "digest":
             return self.digest(since)
         return self.test()

@@ -14,7 +14,8 @@ from sqlalchemy import Engine
 
 from common.coordination import Coordinator, held_lock
 from common.errors import NotFound, QuotaExceeded, UpstreamError
-from common.logs import redact
+from common.logs import log_context, redact
+from common.metrics import count_events, count_scan
 from common.quota import QuotaLedger
 from common.scan.classify import classify
 from common.scan.fetch import observe
@@ -129,12 +130,19 @@ class Scanner:
         Raises:
             NotFound: the channel is not tracked.
         """
-        with held_lock(self._coordinator, f"scan:{channel_id}", self._policy.lock_ttl_s) as token:
-            if token is None:
-                return ScanResult(channel_id, "locked")
-            return self._scan_locked(channel_id)
+        with (
+            log_context(channel_id=channel_id) as bind,
+            held_lock(self._coordinator, f"scan:{channel_id}", self._policy.lock_ttl_s) as token,
+        ):
+            result = (
+                ScanResult(channel_id, "locked")
+                if token is None
+                else self._scan_locked(channel_id, bind)
+            )
+        count_scan(result.outcome, result.quota_units)
+        return result
 
-    def _scan_locked(self, channel_id: str) -> ScanResult:
+    def _scan_locked(self, channel_id: str, bind_log: Callable[..., None]) -> ScanResult:
         policy = self._policy
         with self._engine.connect() as conn:
             channel = load_channel(conn, channel_id)
@@ -153,6 +161,7 @@ class Scanner:
             return ScanResult(channel_id, "deferred_quota", full_walk=full_walk)
         interval = channel.scan_interval_minutes or policy.interval_minutes
         scan_id = uuid.uuid4().hex
+        bind_log(scan_id=scan_id)
         meter = _Meter(self._ledger, estimate)
         youtube = self._youtube(meter)
         try:
@@ -175,6 +184,8 @@ class Scanner:
         event_ids = write_scan(
             self._engine, record, plan, next_scan_at=next_after_success(now, interval)
         )
+        if event_ids:
+            count_events(event.kind for event in plan.events)
         log.info(
             "scan finished",
             extra={

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from common import runtime
 from common.dispatch import disabled_summary
 from common.errors import AppError
+from common.instrument import instrument
 from common.settings import get_settings
 from common.web import (
     error_response,
@@ -38,6 +39,7 @@ class DispatchRequest(BaseModel):
 
 
 @functions_framework.http
+@instrument("dispatch")
 def dispatch(request: Request) -> Response:
     settings = get_settings()
     require_dispatch_or_admin(request, settings)

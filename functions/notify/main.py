@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from common import runtime
 from common.errors import AppError
+from common.instrument import instrument
 from common.notify import Notifier
 from common.settings import get_settings
 from common.web import (
@@ -48,6 +49,7 @@ class NotifyRequest(BaseModel):
 
 
 @functions_framework.http
+@instrument("notify")
 def notify(request: Request) -> Response:
     settings = get_settings()
     require_service_or_admin(request, settings)

@@ -9,6 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from common import runtime
 from common.errors import AppError
+from common.instrument import instrument
 from common.settings import get_settings
 from common.web import (
     error_response,
@@ -32,6 +33,7 @@ class ScanRequest(BaseModel):
 
 
 @functions_framework.http
+@instrument("scan_channel")
 def scan_channel(request: Request) -> Response:
     settings = get_settings()
     require_bearer(request, settings.service_token, setting="SERVICE_TOKEN")
