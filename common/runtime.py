@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
+import boto3
 import httpx
 import redis
 from sqlalchemy import Engine
 
+from common.archive import LocalStore, S3Store, ThumbnailArchiver, ThumbnailFetcher, ThumbnailStore
 from common.coordination import Coordinator, DatabaseCoordinator, RedisCoordinator
 from common.db import get_engine, require_current_schema
 from common.dispatch import (
@@ -31,6 +35,8 @@ from common.settings import Settings, get_settings
 from common.youtube import YouTubeClient
 
 __all__ = [
+    "archive_store",
+    "archiver",
     "coordinator",
     "database",
     "dispatcher",
@@ -47,6 +53,7 @@ _lock = threading.Lock()
 _http_clients: dict[float, httpx.Client] = {}
 _redis_clients: dict[str, redis.Redis] = {}
 _service_client: httpx.Client | None = None
+_s3_clients: dict[tuple[str | None, str | None], Any] = {}
 
 
 def database(settings: Settings | None = None) -> Engine:
@@ -153,6 +160,48 @@ def scanner(settings: Settings | None = None) -> Scanner:
             interval_minutes=settings.scan_interval_minutes,
             lock_ttl_s=settings.lock_ttl_s,
         ),
+        archiver=archiver(settings),
+    )
+
+
+def _s3_client(settings: Settings) -> Any:
+    """The process's boto3 S3 client (thread-safe once built; boto3 sessions are not).
+
+    Credentials come from boto3's own chain (``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``,
+    as Fly Tigris sets them); the endpoint and region from ``AWS_ENDPOINT_URL_S3``/``AWS_REGION``.
+    """
+    key = (settings.aws_endpoint_url_s3, settings.aws_region)
+    with _lock:
+        client = _s3_clients.get(key)
+        if client is None:
+            client = _s3_clients[key] = boto3.session.Session().client(
+                "s3", endpoint_url=settings.aws_endpoint_url_s3, region_name=settings.aws_region
+            )
+        return client
+
+
+def archive_store(settings: Settings | None = None) -> ThumbnailStore:
+    """Where thumbnails are archived: the S3 bucket when one is set, else ``ARCHIVE_DIR``."""
+    settings = settings or get_settings()
+    bucket = settings.archive_bucket_name
+    if bucket is not None:
+        return S3Store(_s3_client(settings), bucket)
+    return LocalStore(Path(settings.archive_dir).resolve())
+
+
+def archiver(settings: Settings | None = None) -> ThumbnailArchiver:
+    """The thumbnail archiver a scan runs after its transaction (``ARCHIVE_MAX_PER_RUN``)."""
+    settings = settings or get_settings()
+    return ThumbnailArchiver(
+        engine=database(settings),
+        store=archive_store(settings),
+        fetcher=ThumbnailFetcher(
+            http_client(settings),
+            max_bytes=settings.archive_max_bytes,
+            base_url=settings.thumbnail_base_url,
+            timeout_s=settings.http_timeout_s,
+        ),
+        max_per_run=settings.archive_max_per_run,
     )
 
 
@@ -229,3 +278,6 @@ def reset_runtime() -> None:
         for pool in _redis_clients.values():
             pool.close()
         _redis_clients.clear()
+        for s3 in _s3_clients.values():
+            s3.close()
+        _s3_clients.clear()

@@ -133,6 +133,50 @@ class Settings(BaseSettings):
     def _blank_credential_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    # archive (thumbnail archive, metadata history, archive links; issue 8)
+    # S3-compatible bucket; unset: the local folder ARCHIVE_DIR. Fly Tigris sets BUCKET_NAME,
+    # AWS_ENDPOINT_URL_S3, AWS_REGION and the credentials (boto3 reads AWS_ACCESS_KEY_ID and
+    # AWS_SECRET_ACCESS_KEY itself).
+    archive_bucket: str | None = None
+    bucket_name: str | None = None
+    aws_endpoint_url_s3: str | None = None
+    aws_region: str | None = None
+    archive_dir: str = "archive"
+    # Thumbnails fetched after one scan's transaction; 0 turns the archive off.
+    archive_max_per_run: int = Field(20, ge=0, le=1000)
+    archive_max_bytes: int = Field(2_000_000, ge=1024, le=50_000_000)
+    # Root of thumbnail images, ``{base}/{video_id}/{name}.jpg``; unset: the URLs YouTube gave.
+    thumbnail_base_url: str | None = None
+    # Where people reach the admin function; Slack links to archived thumbnails start with it.
+    public_base_url: str | None = None
+
+    @field_validator(
+        "archive_bucket", "bucket_name", "aws_endpoint_url_s3", "aws_region", mode="before"
+    )
+    @classmethod
+    def _blank_archive_value_is_unset(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            return value or None
+        return value
+
+    @field_validator("aws_endpoint_url_s3", "thumbnail_base_url", "public_base_url", mode="before")
+    @classmethod
+    def _archive_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if not value.startswith(("http://", "https://")):
+                raise ValueError("must be an http:// or https:// URL")
+            return value.rstrip("/")
+        return value
+
+    @property
+    def archive_bucket_name(self) -> str | None:
+        """``ARCHIVE_BUCKET``, else Fly Tigris' ``BUCKET_NAME``; None: use the local folder."""
+        return self.archive_bucket or self.bucket_name
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:

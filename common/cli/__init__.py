@@ -10,7 +10,18 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from common.cli import channels, demo, dispatch, events, fake_youtube, migrate, notify, scan
+from common.cli import (
+    channels,
+    demo,
+    dispatch,
+    events,
+    fake_youtube,
+    migrate,
+    notify,
+    prune,
+    scan,
+    video,
+)
 from common.cli.output import fail
 from common.db import dispose_engines
 from common.errors import AppError, ConfigError, InvalidInput
@@ -20,7 +31,7 @@ from common.settings import get_settings
 
 __all__ = ["main"]
 
-COMMANDS = (migrate, channels, scan, dispatch, events, notify, demo, fake_youtube)
+COMMANDS = (migrate, channels, scan, dispatch, events, video, prune, notify, demo, fake_youtube)
 
 
 def build_parser() -> argparse.ArgumentParser:

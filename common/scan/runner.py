@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
+from common.archive import ArchiveError, ThumbnailArchiver
 from common.coordination import Coordinator, held_lock
 from common.errors import NotFound, QuotaExceeded, UpstreamError
 from common.logs import log_context, redact
@@ -116,6 +118,7 @@ class Scanner:
         ledger: QuotaLedger,
         policy: ScanPolicy,
         clock: Callable[[], datetime] = utcnow,
+        archiver: ThumbnailArchiver | None = None,
     ) -> None:
         self._engine = engine
         self._youtube = youtube
@@ -123,6 +126,7 @@ class Scanner:
         self._ledger = ledger
         self._policy = policy
         self._clock = clock
+        self._archiver = archiver
 
     def scan(self, channel_id: str) -> ScanResult:
         """Scan one tracked channel now.
@@ -195,9 +199,39 @@ class Scanner:
                 "events": len(event_ids),
             },
         )
+        self._archive(channel_id, scan_id)
         return ScanResult(
             channel_id, "scanned", scan_id, meter.units, full_walk, plan.counts, event_ids
         )
+
+    def _archive(self, channel_id: str, scan_id: str) -> None:
+        """Archive due thumbnails after the scan committed; a failure never fails the scan."""
+        if self._archiver is None:
+            return
+        try:
+            report = self._archiver.archive_channel(channel_id, now=self._clock())
+        except (ArchiveError, SQLAlchemyError) as exc:
+            # Nothing was recorded: the same thumbnails are due again on the next scan.
+            log.warning(
+                "thumbnail archive failed",
+                extra={"channel_id": channel_id, "scan_id": scan_id, "error": redact(str(exc))},
+            )
+            return
+        if report.failed:
+            log.warning(
+                "thumbnails not archived (retried on a later scan)",
+                extra={
+                    "channel_id": channel_id,
+                    "scan_id": scan_id,
+                    **report.as_dict(),
+                    "errors": [redact(error) for error in report.errors[:3]],
+                },
+            )
+        elif report.due:
+            log.info(
+                "thumbnails archived",
+                extra={"channel_id": channel_id, "scan_id": scan_id, **report.as_dict()},
+            )
 
     def _failed(
         self,

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, insert, update
 from sqlalchemy.orm import Session
 
-from common.models import Channel, Delivery, Event, ScanRun, Video
+from common.history import version_rows
+from common.models import Channel, Delivery, Event, ScanRun, Video, VideoVersion
 from common.scan.classify import ScanPlan
 from common.scan.state import GONE_STATES, VERIFIED_STATES
 
@@ -65,6 +66,10 @@ def write_scan(
                 .values(state="channel_gone", state_changed_at=now)
                 .execution_options(synchronize_session=False)
             )
+        versions = version_rows(plan, record.scan_id, now)
+        if versions:
+            # Every metadata version is kept with the time it was seen (the video's history).
+            session.execute(insert(VideoVersion), versions)
         event_ids = _write_events(session, record, plan, now)
         session.execute(insert(ScanRun).values(_scan_run(record, "scanned", plan.counts)))
         channel_values: dict[str, Any] = {
