@@ -117,6 +117,32 @@ class Settings(BaseSettings):
     # Namespace of every Redis key (locks, quota): lets deployments or tests share one Redis.
     redis_key_prefix: str = Field("ytdt:", min_length=1, max_length=64)
 
+    # admin
+    # Failed basic-auth attempts one client address may make per minute before it gets 429s.
+    auth_max_failures: int = Field(10, ge=1, le=10_000)
+    # Refuse requests whose X-Forwarded-Proto (or own scheme) is http (behind Fly's TLS proxy).
+    require_https: bool = False
+    # Most channels the admin API will track; unset: no limit.
+    max_channels: int | None = Field(None, ge=1)
+    # Header carrying the client's address set by a trusted proxy (e.g. Fly-Client-IP); unset:
+    # the socket peer. Only set it behind a proxy that overwrites it, or clients can pick any.
+    client_ip_header: str | None = None
+
+    # health
+    # Budget of one readiness check; a dead dependency answers 503 within it.
+    health_timeout_s: float = Field(1.5, gt=0, le=10)
+    # A delivery pending longer than this makes /ready fail.
+    health_max_pending_minutes: int = Field(60, ge=1)
+    # No successful dispatch for this long makes /ready fail; unset: 3 x DISPATCH_INTERVAL_MINUTES.
+    health_max_dispatch_age_minutes: int | None = Field(None, ge=1)
+
+    @field_validator(
+        "client_ip_header", "max_channels", "health_max_dispatch_age_minutes", mode="before"
+    )
+    @classmethod
+    def _blank_admin_setting_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("scan_url", "notify_url", mode="before")
     @classmethod
     def _optional_http_url(cls, value: object) -> object:

@@ -16,11 +16,14 @@ from common.logs import redact
 from common.settings import Settings
 
 __all__ = [
+    "BASIC_REALM",
     "admin_basic_auth_matches",
+    "basic_auth_error_response",
     "error_response",
     "http_exception_response",
     "json_response",
     "parse_body",
+    "parse_query",
     "require_bearer",
     "require_bearer_or_admin",
     "require_dispatch_or_admin",
@@ -50,11 +53,33 @@ def error_response(exc: AppError) -> Response:
     return json_response(body, status, headers)
 
 
+BASIC_REALM = 'Basic realm="ytdt admin", charset="UTF-8"'
+
+
+def basic_auth_error_response(exc: AppError) -> Response:
+    """``error_response`` for functions behind HTTP basic auth (admin).
+
+    A 401 asks for basic credentials (browsers show their login prompt); an error that carries
+    ``retry_after_s`` (the auth throttle's 429) says when to come back.
+    """
+    response = error_response(exc)
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = BASIC_REALM
+    retry_after = getattr(exc, "retry_after_s", None)
+    if isinstance(retry_after, int):
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 def http_exception_response(exc: HTTPException) -> Response:
     """Werkzeug's own errors (405, 413, bad JSON …) as JSON too."""
     code = (exc.name or "error").lower().replace(" ", "_")
     status = exc.code or 500
-    return json_response({"error": {"code": code, "message": exc.description}}, status)
+    headers = None
+    if isinstance(exc, MethodNotAllowed) and exc.valid_methods:
+        # RFC 9110: a 405 says which methods the resource does support.
+        headers = {"Allow": ", ".join(exc.valid_methods)}
+    return json_response({"error": {"code": code, "message": exc.description}}, status, headers)
 
 
 def unexpected_error_response(exc: Exception) -> Response:
@@ -158,3 +183,21 @@ def parse_body(request: Request, model: type[M]) -> M:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"]) or None
         raise InvalidInput(f"{field or 'body'}: {first['msg']}", field=field) from None
+
+
+def parse_query(request: Request, model: type[M]) -> M:
+    """Validate the query string against ``model``; errors name the offending parameter.
+
+    A parameter given twice is refused rather than silently taking one of the values.
+    """
+    data: dict[str, str] = {}
+    for key, values in request.args.lists():
+        if len(values) > 1:
+            raise InvalidInput(f"{key[:40]}: given more than once", field=key[:40])
+        data[key] = values[0]
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])[:40] or None
+        raise InvalidInput(f"{field or 'query'}: {first['msg']}", field=field) from None

@@ -1,0 +1,38 @@
+"""The dashboard page."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from common import runtime
+from common.admin.dashboard import dashboard_data, render_dashboard
+from common.admin.params import NoQuery
+from common.admin.router import RouteContext, Router
+from common.admin.routes.support import engine
+from common.web import parse_query
+
+__all__ = ["CONTENT_SECURITY_POLICY", "register"]
+
+# No script at all; images from YouTube's thumbnail hosts (https) and this app; inline CSS only.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src 'self' https:; style-src 'unsafe-inline'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+def dashboard(ctx: RouteContext) -> Response:
+    parse_query(ctx.request, NoQuery)
+    data = dashboard_data(engine(ctx), runtime.ledger(ctx.settings))
+    return Response(
+        render_dashboard(data),
+        mimetype="text/html",
+        headers={
+            "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+            "X-Frame-Options": "DENY",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
+
+
+def register(router: Router) -> None:
+    router.add("GET", "/", dashboard)

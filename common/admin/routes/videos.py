@@ -1,0 +1,53 @@
+"""Video routes: a channel's videos (filtered, paged) and one video with its history."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from common.admin.cursors import cursor_str, parse_time_key, time_key
+from common.admin.params import NoQuery, VideoPage
+from common.admin.queries import video_detail, video_page
+from common.admin.router import RouteContext, Router
+from common.admin.routes.support import (
+    channel_id_param,
+    codec,
+    engine,
+    page_response,
+    video_id_param,
+)
+from common.errors import InvalidInput
+from common.web import json_response, parse_query
+
+__all__ = ["register"]
+
+SCOPE = "videos"
+
+
+def list_videos(ctx: RouteContext) -> Response:
+    channel_id = channel_id_param(ctx)
+    query = parse_query(ctx.request, VideoPage)
+    after = None
+    if query.cursor is not None:
+        values = codec(ctx).decode(SCOPE, query.cursor)
+        if len(values) != 2:
+            raise InvalidInput("cursor: malformed", field="cursor")
+        after = (parse_time_key(values[0]), cursor_str(values[1]))
+    page = video_page(
+        engine(ctx), channel_id, state=query.state, q=query.q, limit=query.limit, after=after
+    )
+    cursor = None
+    if page.next_key is not None:
+        seen, video_id = page.next_key
+        cursor = codec(ctx).encode(SCOPE, [time_key(seen), video_id])
+    return page_response("videos", page.items, cursor)
+
+
+def show_video(ctx: RouteContext) -> Response:
+    video_id = video_id_param(ctx)
+    parse_query(ctx.request, NoQuery)
+    return json_response(video_detail(engine(ctx), video_id))
+
+
+def register(router: Router) -> None:
+    router.add("GET", "/channels/{channel_id}/videos", list_videos)
+    router.add("GET", "/videos/{video_id}", show_video)
