@@ -18,9 +18,8 @@ from common.cli import (
     fake_youtube,
     migrate,
     notify,
-    prune,
     scan,
-    video,
+    serve,  # ytdt serve (issue 7)
 )
 from common.cli.output import fail
 from common.db import dispose_engines
@@ -31,7 +30,8 @@ from common.settings import get_settings
 
 __all__ = ["main"]
 
-COMMANDS = (migrate, channels, scan, dispatch, events, video, prune, notify, demo, fake_youtube)
+COMMANDS = (migrate, channels, scan, dispatch, events, notify, demo, fake_youtube)
+COMMANDS += (serve,)  # ytdt serve (issue 7)
 
 
 def build_parser() -> argparse.ArgumentParser:
