@@ -30,8 +30,7 @@ from common.settings import get_settings
 
 __all__ = ["main"]
 
-COMMANDS = (migrate, channels, scan, dispatch, events, notify, demo, fake_youtube)
-COMMANDS += (serve,)  # ytdt serve (issue 7)
+COMMANDS = (migrate, channels, scan, dispatch, events, notify, demo, fake_youtube, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:
