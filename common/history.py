@@ -93,6 +93,8 @@ class VideoLife:
     changes: list[dict[str, Any]] = field(default_factory=list)
     transitions: list[dict[str, Any]] = field(default_factory=list)
     thumbnails: list[dict[str, Any]] = field(default_factory=list)
+    # First sighting, changes and transitions merged in time order.
+    timeline: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def titles(self) -> list[str]:
@@ -103,26 +105,6 @@ class VideoLife:
                 titles.append(version["title"])
         return titles or [self.video["title"]]
 
-    def timeline(self) -> list[dict[str, Any]]:
-        """First sighting, changes and transitions merged in time order."""
-        entries: list[tuple[str, int, dict[str, Any]]] = [
-            (
-                self.video["first_seen_at"],
-                0,
-                {
-                    "at": self.video["first_seen_at"],
-                    "type": "first_seen",
-                    "title": self.titles[0],
-                },
-            )
-        ]
-        for change in self.changes:
-            entries.append((change["at"], 1, {**change, "type": "changed"}))
-        for transition in self.transitions:
-            entries.append((transition["at"], 2, {**transition, "type": "transition"}))
-        entries.sort(key=lambda entry: (entry[0] or "", entry[1]))
-        return [entry for _, _, entry in entries]
-
     def as_dict(self) -> dict[str, Any]:
         return {
             "video": self.video,
@@ -132,7 +114,7 @@ class VideoLife:
             "changes": self.changes,
             "transitions": self.transitions,
             "thumbnails": self.thumbnails,
-            "timeline": self.timeline(),
+            "timeline": self.timeline,
         }
 
 
@@ -157,7 +139,10 @@ def _video_dict(video: Video, channel_title: str | None) -> dict[str, Any]:
     }
 
 
-def _changes_from_versions(versions: Sequence[VideoVersion]) -> list[dict[str, Any]]:
+_Keyed = tuple[tuple[datetime, int, int], dict[str, Any]]
+
+
+def _changes_from_versions(versions: Sequence[VideoVersion]) -> list[_Keyed]:
     changes = []
     for previous, version in itertools.pairwise(versions):
         fields = {
@@ -166,18 +151,20 @@ def _changes_from_versions(versions: Sequence[VideoVersion]) -> list[dict[str, A
             if name in HISTORY_FIELDS
         }
         if fields:
-            changes.append({"at": isoformat(version.seen_at), "fields": fields})
+            key = (version.seen_at, 1, version.id)
+            changes.append((key, {"at": isoformat(version.seen_at), "fields": fields}))
     return changes
 
 
-def _changes_from_events(events: Sequence[Event]) -> list[dict[str, Any]]:
+def _changes_from_events(events: Sequence[Event]) -> list[_Keyed]:
     """Changes of a video recorded before versions were kept (the ``changed`` events)."""
     changes = []
     for event in events:
         recorded = event.details.get("changes")
         if event.kind == "changed" and isinstance(recorded, dict):
             fields = {k: v for k, v in recorded.items() if k in HISTORY_FIELDS}
-            changes.append({"at": isoformat(event.detected_at), "fields": fields})
+            key = (event.detected_at, 1, event.id)
+            changes.append((key, {"at": isoformat(event.detected_at), "fields": fields}))
     return changes
 
 
@@ -246,8 +233,23 @@ def video_life(session: Session, video_id: str) -> VideoLife:
         }
         for v in versions
     ]
-    life.changes = _changes_from_versions(versions) if versions else _changes_from_events(events)
-    life.transitions = [_transition(e) for e in events if e.kind != "changed"]
+    changes = _changes_from_versions(versions) if versions else _changes_from_events(events)
+    transitions: list[_Keyed] = [
+        ((e.detected_at, 2, e.id), _transition(e)) for e in events if e.kind != "changed"
+    ]
+    life.changes = [entry for _, entry in changes]
+    life.transitions = [entry for _, entry in transitions]
+    first: _Keyed = (
+        (video.first_seen_at, 0, 0),
+        {"at": isoformat(video.first_seen_at), "type": "first_seen", "title": life.titles[0]},
+    )
+    merged = [
+        first,
+        *((key, {**entry, "type": "changed"}) for key, entry in changes),
+        *((key, {**entry, "type": "transition"}) for key, entry in transitions),
+    ]
+    merged.sort(key=lambda item: item[0])
+    life.timeline = [entry for _, entry in merged]
     life.thumbnails = [
         {
             "sha256": t.sha256,

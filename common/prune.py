@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, delete, exists, func, not_, or_, select
+from sqlalchemy import Engine, and_, case, delete, exists, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from common.archive import StoreError, ThumbnailStore
@@ -98,23 +98,25 @@ def _superseded_thumbnails(cutoff: datetime) -> Any:
         )
         .label("next_archived_at")
     )
+    current = and_(
+        ThumbnailCheck.sha256.is_not(None), ThumbnailCheck.sha256 == ArchivedThumbnail.sha256
+    )
     ranked = (
-        select(ArchivedThumbnail.id, ArchivedThumbnail.storage_key, following)
+        select(
+            ArchivedThumbnail.id,
+            ArchivedThumbnail.storage_key,
+            following,
+            case((current, 1), else_=0).label("is_current"),
+        )
         .join(Video, Video.id == ArchivedThumbnail.video_id)
         .outerjoin(ThumbnailCheck, ThumbnailCheck.video_id == ArchivedThumbnail.video_id)
-        .where(
-            evidence_free_videos(),
-            # The image the video shows now stays, however old.
-            or_(
-                ThumbnailCheck.sha256.is_(None),
-                ThumbnailCheck.sha256 != ArchivedThumbnail.sha256,
-            ),
-        )
+        .where(evidence_free_videos())
         .subquery()
     )
     return (
         select(ranked.c.id, ranked.c.storage_key)
-        .where(ranked.c.next_archived_at < cutoff)
+        # The image the video shows now stays, however old.
+        .where(ranked.c.next_archived_at < cutoff, ranked.c.is_current == 0)
         .order_by(ranked.c.id)
     )
 

@@ -91,5 +91,5 @@ def _lines(life: VideoLife, public_base_url: str | None) -> list[str]:
         lines.append("thumbnail:  not archived")
     lines.append("")
     lines.append("history:")
-    lines.extend(f"  {entry['at']}  {_entry(entry)}" for entry in life.timeline())
+    lines.extend(f"  {entry['at']}  {_entry(entry)}" for entry in life.timeline)
     return lines
