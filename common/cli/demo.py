@@ -6,6 +6,8 @@ import argparse
 import logging
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
 from common.cli.output import print_json
 from common.demo import run_demo
 from common.settings import get_settings
@@ -32,5 +34,17 @@ def run(args: argparse.Namespace) -> int:
         reason = details.get("reason") or details.get("probe") or ""
         what = e["title"] or e["channel_title"]
         print(f"  {e['kind']:<19} {e['video_id'] or e['channel_id']:<24} {what}  {reason}".rstrip())
-    print(f"\nthe database is {settings.database_url}: explore it with `ytdt events`")
+    print(
+        f"\n{len(report.messages)} Slack messages would be posted "
+        "(set SLACK_WEBHOOK_URL and run `ytdt notify` for real ones):"
+    )
+    for message in report.messages:
+        print("\n" + "\n".join("  " + line for line in message.splitlines()))
+    print(f"\nthe database is {shown_url(settings.database_url)}: explore it with `ytdt events`")
+    print("or with the dashboard: `ytdt serve` (it prints the admin address and password)")
     return 0
+
+
+def shown_url(url: str) -> str:
+    """A database URL fit to print (the password hidden)."""
+    return make_url(url).render_as_string(hide_password=True)
