@@ -2,8 +2,8 @@
 
 Routes (``common.admin.routes``): ``GET /``, ``GET|POST /channels``,
 ``GET|PATCH|DELETE /channels/{id}``, ``POST /channels/{id}/scan``, ``GET /channels/{id}/videos``,
-``GET /videos/{id}``, ``GET /events``, ``GET /export/videos.csv``, ``GET /export/events.csv``,
-``GET /feed.atom``.
+``GET /videos/{id}``, ``GET /videos/{id}/thumbnail`` (the archived image), ``GET /events``,
+``GET /export/videos.csv``, ``GET /export/events.csv``, ``GET /feed.atom``.
 """
 
 from __future__ import annotations

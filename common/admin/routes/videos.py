@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Response
+from sqlalchemy.orm import Session
 
+from common import runtime
 from common.admin.cursors import cursor_str, parse_time_key, time_key
 from common.admin.params import NoQuery, VideoPage
 from common.admin.queries import video_detail, video_page
@@ -15,7 +17,9 @@ from common.admin.routes.support import (
     page_response,
     video_id_param,
 )
+from common.archive import archived_thumbnail, thumbnail_path
 from common.errors import InvalidInput
+from common.history import video_life
 from common.web import json_response, parse_query
 
 __all__ = ["register"]
@@ -45,9 +49,35 @@ def list_videos(ctx: RouteContext) -> Response:
 def show_video(ctx: RouteContext) -> Response:
     video_id = video_id_param(ctx)
     parse_query(ctx.request, NoQuery)
-    return json_response(video_detail(engine(ctx), video_id))
+    body = video_detail(engine(ctx), video_id)
+    # The metadata history (issue 8): every version, change and transition, and the archive.
+    with Session(engine(ctx)) as session:
+        life = video_life(session, video_id).as_dict()
+    del life["video"]
+    body["history"] = life
+    body["archived_thumbnail"] = thumbnail_path(video_id) if life["thumbnails"] else None
+    return json_response(body)
+
+
+def show_thumbnail(ctx: RouteContext) -> Response:
+    """The video's archived thumbnail image (404 JSON when nothing is archived)."""
+    video_id = video_id_param(ctx)
+    parse_query(ctx.request, NoQuery)
+    with Session(engine(ctx)) as session:
+        image = archived_thumbnail(session, runtime.archive_store(ctx.settings), video_id)
+    return Response(
+        image.data,
+        mimetype=image.content_type,
+        headers={
+            # Content-addressed: the bytes under this ETag never change.
+            "ETag": f'"{image.sha256}"',
+            "Cache-Control": "private, max-age=86400",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+        },
+    )
 
 
 def register(router: Router) -> None:
     router.add("GET", "/channels/{channel_id}/videos", list_videos)
     router.add("GET", "/videos/{video_id}", show_video)
+    router.add("GET", "/videos/{video_id}/thumbnail", show_thumbnail)
