@@ -87,8 +87,14 @@ def _status_of(exc: Exception) -> int:
     return 500
 
 
-def instrument(function: str) -> Callable[[Handler], Handler]:
-    """Serve ``/metrics`` and time, count and log-label every other request of ``function``."""
+def instrument(function: str, *, private: bool = False) -> Callable[[Handler], Handler]:
+    """Serve ``/metrics`` and time, count and log-label every other request of ``function``.
+
+    ``private``: an internal function (scan_channel, notify, dispatch). On Fly its service also
+    listens on the app's public addresses, so a request the proxy forwarded from a public client
+    is answered 404, as if nothing were there; Flycast callers (private addresses) and local
+    callers (no ``Fly-Client-IP``) are served.
+    """
 
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
@@ -100,6 +106,8 @@ def instrument(function: str) -> Callable[[Handler], Handler]:
             status = 500
             with log_context(function=function):
                 try:
+                    if private and _from_public_internet(request):
+                        raise NotFound("nothing here")
                     response = handler(request)
                     status = response.status_code
                     return response

@@ -39,7 +39,7 @@ class DispatchRequest(BaseModel):
 
 
 @functions_framework.http
-@instrument("dispatch")
+@instrument("dispatch", private=True)
 def dispatch(request: Request) -> Response:
     settings = get_settings()
     require_dispatch_or_admin(request, settings)

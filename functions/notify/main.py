@@ -49,7 +49,7 @@ class NotifyRequest(BaseModel):
 
 
 @functions_framework.http
-@instrument("notify")
+@instrument("notify", private=True)
 def notify(request: Request) -> Response:
     settings = get_settings()
     require_service_or_admin(request, settings)

@@ -33,7 +33,7 @@ class ScanRequest(BaseModel):
 
 
 @functions_framework.http
-@instrument("scan_channel")
+@instrument("scan_channel", private=True)
 def scan_channel(request: Request) -> Response:
     settings = get_settings()
     require_bearer(request, settings.service_token, setting="SERVICE_TOKEN")

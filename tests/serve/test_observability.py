@@ -104,3 +104,15 @@ def test_json_logs_carry_function_channel_and_scan_id(
     assert finished[0]["scan_id"] == answer.json["scan_id"]
     for line in lines:
         assert {"function", "channel_id", "scan_id"} <= set(line)
+
+
+@pytest.mark.parametrize("name", ["scan_channel", "dispatch", "notify"])
+def test_internal_functions_answer_404_to_the_internet_and_serve_private_callers(
+    tracker: Tracker, name: str
+) -> None:
+    client = client_for(name)
+    public = client.post("/", json={}, headers={**AUTH, "Fly-Client-IP": "8.8.8.8"})
+    assert public.status_code == 404
+    assert public.json == {"error": {"code": "not_found", "message": "nothing here"}}
+    flycast = client.post("/", json={}, headers={**AUTH, "Fly-Client-IP": "fdaa:0:18::3"})
+    assert flycast.status_code != 404
