@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 
 from common.admin import handle
 from common.errors import AppError
+from common.instrument import instrument
 from common.settings import get_settings
 from common.web import basic_auth_error_response, http_exception_response, unexpected_error_response
 
@@ -23,5 +24,6 @@ functions_framework.errorhandler(Exception)(unexpected_error_response)
 
 
 @functions_framework.http
+@instrument("admin")
 def admin(request: Request) -> Response:
     return handle(request, get_settings())

@@ -116,3 +116,18 @@ def test_internal_functions_answer_404_to_the_internet_and_serve_private_callers
     assert public.json == {"error": {"code": "not_found", "message": "nothing here"}}
     flycast = client.post("/", json={}, headers={**AUTH, "Fly-Client-IP": "fdaa:0:18::3"})
     assert flycast.status_code != 404
+
+
+def test_admin_answers_metrics_without_basic_auth_inside_and_404_from_the_internet(
+    tracker: Tracker,
+) -> None:
+    os.environ.update(ADMIN_USERNAME="admin", ADMIN_PASSWORD="a-long-admin-password")
+    reset_settings()
+    client = client_for("admin")
+    inside = client.get("/metrics")
+    assert inside.status_code == 200
+    assert "ytdt_state_up 1.0" in inside.text
+    assert client.get("/metrics", headers={"Fly-Client-IP": "8.8.8.8"}).status_code == 404
+    # Everything else still needs the admin's credentials, and is counted.
+    assert client.get("/channels").status_code == 401
+    assert 'ytdt_requests_total{function="admin"' in client.get("/metrics").text
