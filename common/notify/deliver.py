@@ -26,10 +26,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, and_, false, func, or_, select, update
+from sqlalchemy import Engine, and_, exists, false, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from common.models import Channel, Delivery, Event, Video
+from common.archive import thumbnail_path
+from common.models import ArchivedThumbnail, Channel, Delivery, Event, Video
 from common.notify.messages import EventView
 from common.notify.plan import BatchPlan, Claimed, Outgoing, PlanRules, plan_batch
 from common.notify.senders import Sender, SendResult
@@ -62,6 +63,8 @@ class DeliveryPolicy:
     scans_per_batch: int = 20
     rows_per_batch: int = 2000
     max_messages: int = 1000
+    # Root of the admin function; set, messages about lost videos link their archived thumbnail.
+    public_base_url: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides: Any) -> DeliveryPolicy:
@@ -75,6 +78,7 @@ class DeliveryPolicy:
             "renotify_window": timedelta(hours=settings.slack_renotification_hours),
             "max_attempts": settings.slack_max_attempts,
             "timeout_s": settings.slack_timeout_s,
+            "public_base_url": settings.public_base_url,
         }
         values.update(overrides)
         return cls(**values)
@@ -214,6 +218,7 @@ class Outbox:
                     Video.last_seen_at,
                     Video.rejection_reason,
                     Video.blocked_regions,
+                    exists().where(ArchivedThumbnail.video_id == Event.video_id),
                 )
                 .join(Event, Event.id == Delivery.event_id)
                 .join(Channel, Channel.id == Event.channel_id)
@@ -224,7 +229,7 @@ class Outbox:
             )
             if self._engine.dialect.name == "postgresql":
                 query = query.with_for_update(of=Delivery, skip_locked=True)
-            rows = [_claimed(row) for row in session.execute(query)]
+            rows = [_claimed(row, policy.public_base_url) for row in session.execute(query)]
             if not rows:
                 # Another run holds these rows right now (PostgreSQL): it will send them.
                 return None
@@ -371,7 +376,7 @@ class Outbox:
                 )
 
 
-def _claimed(row: Any) -> Claimed:
+def _claimed(row: Any, public_base_url: str | None) -> Claimed:
     (
         delivery_id,
         attempts,
@@ -384,7 +389,11 @@ def _claimed(row: Any) -> Claimed:
         last_seen_at,
         rejection_reason,
         blocked_regions,
+        archived,
     ) = row
+    archived_url = None
+    if archived and public_base_url and event.video_id:
+        archived_url = public_base_url + thumbnail_path(event.video_id)
     view = EventView(
         event_id=event.id,
         kind=event.kind,
@@ -401,5 +410,6 @@ def _claimed(row: Any) -> Claimed:
         last_seen_at=last_seen_at,
         rejection_reason=rejection_reason,
         blocked_regions=tuple(blocked_regions or ()),
+        archived_thumbnail_url=archived_url,
     )
     return Claimed(delivery_id=delivery_id, attempts=attempts, view=view)

@@ -53,6 +53,8 @@ DESCRIPTION_MAX = 300
 GROUP_LINES_MAX = 40
 # Channel-level events are always a message of their own, never a line in a group.
 CHANNEL_KINDS = frozenset({"channel_terminated", "channel_restored"})
+# Events after which YouTube no longer serves the video's thumbnail: link the archived copy.
+GONE_KINDS = frozenset({"private", "deleted", "removed", "unavailable"})
 
 _VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 _CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
@@ -79,6 +81,8 @@ class EventView:
     last_seen_at: datetime | None = None
     rejection_reason: str | None = None
     blocked_regions: tuple[str, ...] = ()
+    # Where people can see the thumbnail the tracker archived (PUBLIC_BASE_URL), if any.
+    archived_thumbnail_url: str | None = None
 
     @property
     def title(self) -> str:
@@ -315,6 +319,10 @@ def event_message(view: EventView, language: Language) -> Message:
     archived = archive_url(v_url if not is_channel else c_url)
     if archived is not None:
         buttons.append(("archive", text("archive", language), archived))
+    if view.kind in GONE_KINDS and view.archived_thumbnail_url:
+        # A link, not an image block: Slack could not fetch an image behind the admin's auth.
+        label = text("archived_thumbnail", language)
+        buttons.append(("archived_thumbnail", label, view.archived_thumbnail_url))
     if buttons:
         blocks.append(actions(buttons))
     severity = severity_of(view.kind).name

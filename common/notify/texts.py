@@ -77,6 +77,7 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "open_video": ("Open video", "動画を開く"),
     "open_channel": ("Open channel", "チャンネルを開く"),
     "archive": ("Archived copies", "アーカイブを探す"),
+    "archived_thumbnail": ("Archived thumbnail", "保存したサムネイル"),
     "unknown": ("unknown", "不明"),
     "untitled": ("(no title kept)", "(タイトル不明)"),
     "group_header": ("{count} changes on {channel}", "{channel} で {count} 件の変化"),
