@@ -18,8 +18,10 @@ from common.cli import (
     fake_youtube,
     migrate,
     notify,
+    prune,
     scan,
     serve,  # ytdt serve (issue 7)
+    video,
 )
 from common.cli.output import fail
 from common.db import dispose_engines
@@ -30,7 +32,19 @@ from common.settings import get_settings
 
 __all__ = ["main"]
 
-COMMANDS = (migrate, channels, scan, dispatch, events, notify, demo, fake_youtube, serve)
+COMMANDS = (
+    migrate,
+    channels,
+    scan,
+    dispatch,
+    events,
+    video,
+    prune,
+    notify,
+    demo,
+    fake_youtube,
+    serve,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
