@@ -188,10 +188,15 @@ def parse_body(request: Request, model: type[M]) -> M:
 def parse_query(request: Request, model: type[M]) -> M:
     """Validate the query string against ``model``; errors name the offending parameter.
 
-    A parameter given twice is refused rather than silently taking one of the values.
+    A parameter given twice is refused rather than silently taking one of the values; so is a
+    NUL character, which no database text can hold.
     """
     data: dict[str, str] = {}
     for key, values in request.args.lists():
+        if "\x00" in key or any("\x00" in value for value in values):
+            # No text column can hold NUL (PostgreSQL refuses it): refuse it here, by name.
+            name = key.replace("\x00", "")[:40]
+            raise InvalidInput(f"{name or 'query'}: contains a NUL character", field=name or None)
         if len(values) > 1:
             raise InvalidInput(f"{key[:40]}: given more than once", field=key[:40])
         data[key] = values[0]

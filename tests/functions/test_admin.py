@@ -480,3 +480,32 @@ def test_dashboard_quota_reflects_units_spent(client: FlaskClient, seeded: Seede
     assert used > 0
     page = client.get("/", headers=ADMIN).get_data(as_text=True)
     assert f"{used} / 10000" in page
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "query", "body"),
+    [
+        ("GET", "/channels/{channel}/videos", {"q": "a\x00b"}, None),
+        ("GET", "/export/videos.csv", {"q": "\x00"}, None),
+        ("POST", "/channels", {}, {"input": "@a\x00b"}),
+        ("POST", "/channels", {}, {"input": "UC" + "\x00" * 22}),
+        ("GET", "/events", {"cursor": "\x00"}, None),
+    ],
+)
+def test_nul_characters_are_refused_not_crashed_on(
+    client: FlaskClient,
+    seeded: Seeded,
+    method: str,
+    path: str,
+    query: dict[str, str],
+    body: dict[str, str] | None,
+) -> None:
+    # PostgreSQL refuses NUL in text: it must never get that far.
+    answer = client.open(
+        path.format(channel=seeded.channel_id),
+        method=method,
+        query_string=query,
+        json=body,
+        headers=ADMIN,
+    )
+    assert answer.status_code == 400, answer.get_data(as_text=True)
