@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 
 from common.errors import AppError, NotFound
 from common.health import liveness, readiness
+from common.instrument import instrument
 from common.settings import get_settings
 from common.web import (
     error_response,
@@ -29,6 +30,7 @@ _NO_STORE = {"Cache-Control": "no-store"}
 
 
 @functions_framework.http
+@instrument("health")
 def health(request: Request) -> Response:
     path = request.path.rstrip("/") or "/"
     if path == "/":

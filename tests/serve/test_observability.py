@@ -131,3 +131,15 @@ def test_admin_answers_metrics_without_basic_auth_inside_and_404_from_the_intern
     # Everything else still needs the admin's credentials, and is counted.
     assert client.get("/channels").status_code == 401
     assert 'ytdt_requests_total{function="admin"' in client.get("/metrics").text
+
+
+def test_health_answers_metrics_and_still_answers_liveness_and_readiness(
+    tracker: Tracker,
+) -> None:
+    client = client_for("health")
+    assert client.get("/").status_code == 200
+    assert client.get("/ready").status_code in (200, 503)
+    page = client.get("/metrics")
+    assert page.status_code == 200
+    assert 'ytdt_requests_total{function="health",method="GET",status="200"}' in page.text
+    assert client.get("/metrics", headers={"Fly-Client-IP": "8.8.8.8"}).status_code == 404
