@@ -175,6 +175,9 @@ def parse_body(request: Request, model: type[M]) -> M:
         data = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("request body is not valid JSON") from None
+    except RecursionError:
+        # A small body can still nest deeper than the decoder's recursion limit.
+        raise InvalidInput("request body is nested too deeply") from None
     if not isinstance(data, dict):
         raise InvalidInput("request body must be a JSON object")
     try:

@@ -67,6 +67,9 @@ def test_scans_and_reports(client: FlaskClient, channel_id: str, fake: FakeYouTu
         ('{"channel_id": "UCshort"}', "channel_id"),
         ('{"channel_id": "UC' + "a" * 22 + '", "extra": 1}', "extra"),
         ("{}", "channel_id"),
+        # Nested deeper than the JSON decoder's recursion limit, yet under the size limit.
+        ("[" * 60_000, None),
+        ('{"channel_id": ' + "[" * 30_000 + "]" * 30_000 + "}", None),
     ],
 )
 def test_malformed_bodies_are_400_naming_the_field(
