@@ -10,6 +10,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+from redis.exceptions import RedisError
+from sqlalchemy.exc import SQLAlchemyError
+
 from common.cli import (
     channels,
     demo,
@@ -27,7 +30,7 @@ from common.cli import (
 from common.cli.output import fail
 from common.db import dispose_engines
 from common.errors import AppError, ConfigError, InvalidInput
-from common.logs import configure_logging
+from common.logs import configure_logging, redact
 from common.runtime import reset_runtime
 from common.settings import get_settings
 
@@ -71,12 +74,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (InvalidInput, ConfigError) as exc:
         return fail(exc.message, code=2)
     except AppError as exc:
-        return fail(exc.message, code=1)
+        cause = exc.__cause__
+        reason = f" ({_reason(cause)})" if isinstance(cause, SQLAlchemyError) else ""
+        return fail(exc.message + reason, code=1)
+    except SQLAlchemyError as exc:
+        # The database refused or went away (no server, no such file, wrong password …).
+        return fail(f"database error: {_reason(exc)}", code=1)
+    except RedisError as exc:
+        return fail(f"Redis (REDIS_URL) error: {_reason(exc)}", code=1)
     except KeyboardInterrupt:
         return fail("interrupted", code=130)
     finally:
         reset_runtime()
         dispose_engines()
+
+
+def _reason(exc: BaseException) -> str:
+    """The driver's own words, on one line, without the SQL or any credentials."""
+    cause = getattr(exc, "orig", None) or exc
+    first = cause.args[0] if cause.args else None
+    # pg8000 carries the server's error as a dict of fields; "M" is its message.
+    message = first["M"] if isinstance(first, dict) and "M" in first else str(cause)
+    lines = str(message).strip().splitlines()
+    text = lines[0] if lines else ""
+    return redact(f"{type(cause).__name__}: {text}"[:300])
 
 
 if __name__ == "__main__":
