@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from alembic.util.exc import CommandError
+
+from common.errors import InvalidInput
 from common.migrate import migrate
 from common.settings import get_settings
 
@@ -16,6 +19,10 @@ def register(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    revision = migrate(get_settings().database_url, args.revision)
+    try:
+        revision = migrate(get_settings().database_url, args.revision)
+    except CommandError as exc:
+        # alembic's word for a revision it cannot find or reach (typo, or a newer database).
+        raise InvalidInput(f"--revision {args.revision!r}: {exc}") from None
     print(f"database at revision {revision or 'base (empty)'}")
     return 0

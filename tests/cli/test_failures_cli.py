@@ -19,7 +19,8 @@ def _use(**env: str) -> None:
 
 def _one_line(err: str) -> str:
     assert "Traceback" not in err
-    lines = err.strip().splitlines()
+    # Log lines (alembic's INFO) may come first; the error is one line, the last.
+    lines = [line for line in err.strip().splitlines() if not line.startswith("20")]
     assert len(lines) == 1, err
     assert lines[0].startswith("ytdt: error: ")
     return lines[0]
@@ -69,3 +70,12 @@ def test_a_postgres_refusal_is_the_server_message(capsys: pytest.CaptureFixture[
     line = _one_line(capsys.readouterr().err)
     assert 'role "no_such_role_here" does not exist' in line
     assert "'S': 'FATAL'" not in line
+
+
+@pytest.mark.parametrize("revision", ["nonsense", "0099", "+5"])
+def test_migrate_to_an_unknown_revision_exits_2(
+    revision: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["migrate", "--revision", revision]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert repr(revision) in line
