@@ -28,6 +28,9 @@ def next_after_success(now: datetime, interval_minutes: int) -> datetime:
 
 def failure_backoff(now: datetime, failures: int, interval_minutes: int) -> datetime:
     """When to try again after ``failures`` consecutive failures: exponential, capped."""
-    delay: timedelta = FAILURE_BACKOFF_BASE * (2 ** max(failures - 1, 0))
     cap = max(FAILURE_BACKOFF_CAP, timedelta(minutes=interval_minutes))
+    # Past the cap the exponent only grows; bounding it keeps timedelta from overflowing after
+    # a few dozen failures in a row (2**39 x 5 minutes is beyond timedelta's range).
+    exponent = min(max(failures - 1, 0), 32)
+    delay: timedelta = FAILURE_BACKOFF_BASE * (2**exponent)
     return now + min(delay, cap)
