@@ -30,10 +30,16 @@ def normalize_database_url(url: str) -> str:
     scheme, sep, rest = url.partition("://")
     if not sep:
         raise ValueError(
-            "must look like scheme://..., e.g. sqlite:///ytdt.db or postgresql://host/db"
+            "must look like scheme://..., e.g. sqlite:///ytdt.db or postgresql://user@host/db"
         )
     if scheme in ("postgres", "postgresql", "postgresql+pg8000"):
         parts = urlsplit("postgresql+pg8000://" + rest)
+        if not parts.username and "user" not in dict(parse_qsl(parts.query)):
+            # pg8000 has no default user (libpq would take the OS user): say so now, not with
+            # a TypeError from the driver at the first connection.
+            raise ValueError(
+                "a PostgreSQL URL must name the user: postgresql://USER[:PASSWORD]@HOST/DB"
+            )
         query = []
         for key, value in parse_qsl(parts.query, keep_blank_values=True):
             if key != "sslmode":
