@@ -77,9 +77,10 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = "text"
 
     confirm_scans: int = Field(2, ge=1, le=10)
-    full_walk_days: float = Field(7.0, gt=0)
-    scan_interval_minutes: int = Field(60, ge=1)
-    lock_ttl_s: int = Field(900, ge=5)
+    # Upper bounds keep every derived timedelta in range (inf or 1e300 days overflowed it).
+    full_walk_days: float = Field(7.0, gt=0, le=365)
+    scan_interval_minutes: int = Field(60, ge=1, le=7 * 24 * 60)
+    lock_ttl_s: int = Field(900, ge=5, le=24 * 3600)
 
     service_token: SecretStr | None = None
 

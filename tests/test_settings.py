@@ -38,6 +38,11 @@ def test_database_urls_are_rewritten_for_pg8000(given: str, expected: str) -> No
         # pg8000 has no default user: this was a TypeError at the first connection.
         ("DATABASE_URL", "postgresql://127.0.0.1:5432/db", "user"),
         ("DATABASE_URL", "postgres://h/db", "user"),
+        # Values beyond timedelta's range were accepted and crashed the first scan.
+        ("FULL_WALK_DAYS", "inf", "less than or equal"),
+        ("FULL_WALK_DAYS", "1e300", "less than or equal"),
+        ("SCAN_INTERVAL_MINUTES", "10000000000000000", "less than or equal"),
+        ("LOCK_TTL_S", "10000000000000000", "less than or equal"),
     ],
 )
 def test_a_bad_value_fails_fast_naming_the_variable(name: str, value: str, words: str) -> None:
@@ -56,3 +61,14 @@ def test_the_cli_says_so_in_one_line_with_exit_2(capsys: pytest.CaptureFixture[s
     assert "Traceback" not in err
     assert err.count("\n") == 1
     assert "DATABASE_URL" in err
+
+
+def test_scan_with_an_infinite_full_walk_period_is_refused_not_a_traceback(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    os.environ["FULL_WALK_DAYS"] = "inf"
+    reset_settings()
+    assert main(["scan", "--all"]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert "FULL_WALK_DAYS" in err
