@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from common.errors import InvalidInput
+from common.errors import AppError, InvalidInput
 from common.fake_youtube import serve_forever
 
 
@@ -23,5 +23,10 @@ def run(args: argparse.Namespace) -> int:
         raise InvalidInput(f"scenario file {args.scenario!r} does not exist")
     if not 0 <= args.port <= 65535:
         raise InvalidInput(f"--port {args.port} is not a TCP port")
-    serve_forever(args.host, args.port, args.scenario)
+    try:
+        serve_forever(args.host, args.port, args.scenario)
+    except OSError as exc:
+        # Binding failed: the port is taken, the address is not this machine's, or privileged.
+        reason = exc.strerror or str(exc)
+        raise AppError(f"cannot listen on {args.host}:{args.port}: {reason}") from None
     return 0

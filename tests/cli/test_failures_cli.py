@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from pathlib import Path
 
 import pytest
@@ -79,3 +80,14 @@ def test_migrate_to_an_unknown_revision_exits_2(
     assert main(["migrate", "--revision", revision]) == 2
     line = _one_line(capsys.readouterr().err)
     assert repr(revision) in line
+
+
+def test_fake_youtube_on_a_port_in_use_exits_1(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["fake-youtube", "--port", str(port)]) == 1
+    line = _one_line(capsys.readouterr().err)
+    assert f"127.0.0.1:{port}" in line
+    assert "in use" in line
