@@ -21,6 +21,15 @@ class Coordinator(Protocol):
         """Give the lock back if ``token`` still owns it; answer whether it did."""
         ...
 
+    def extend(self, name: str, token: str, ttl_s: float) -> bool:
+        """Hold lock ``name`` for ``ttl_s`` more seconds if ``token`` still owns it.
+
+        Answers False when the lock was lost: released, or expired and taken (or freed) by
+        someone else. A holder whose TTL ran out but whose lock nobody touched still owns it
+        where the backend can tell (the database keeps the row; Redis drops the key).
+        """
+        ...
+
     def incr(self, key: str, amount: int, expires_at: datetime) -> int:
         """Add ``amount`` to counter ``key`` (fresh after it expires); answer the new value."""
         ...

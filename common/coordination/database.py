@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, case, delete, select, text
+from sqlalchemy import Engine, case, delete, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -46,6 +46,16 @@ class DatabaseCoordinator:
     def release(self, name: str, token: str) -> bool:
         with Session(self._engine) as session, session.begin():
             result = session.execute(delete(Lease).where(Lease.name == name, Lease.owner == token))
+        return bool(getattr(result, "rowcount", 0))
+
+    def extend(self, name: str, token: str, ttl_s: float) -> bool:
+        expires_at = self._clock() + timedelta(seconds=ttl_s)
+        with Session(self._engine) as session, session.begin():
+            result = session.execute(
+                update(Lease)
+                .where(Lease.name == name, Lease.owner == token)
+                .values(expires_at=expires_at)
+            )
         return bool(getattr(result, "rowcount", 0))
 
     def incr(self, key: str, amount: int, expires_at: datetime) -> int:

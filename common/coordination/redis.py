@@ -23,6 +23,14 @@ end
 return 0
 """
 
+# Push the lock's expiry only if the caller's token still owns it (one script: atomic).
+_EXTEND = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+
 # INCRBY, then give a counter without an expiry (a fresh one) its expiry; an existing counter
 # keeps the expiry it was created with, as the database backend does. One script: atomic.
 _INCR = """
@@ -51,6 +59,7 @@ class RedisCoordinator:
         self._redis = client
         self._prefix = prefix
         self._release = client.register_script(_RELEASE)
+        self._extend = client.register_script(_EXTEND)
         self._incr = client.register_script(_INCR)
 
     def _key(self, name: str) -> str:
@@ -64,6 +73,10 @@ class RedisCoordinator:
 
     def release(self, name: str, token: str) -> bool:
         return bool(self._release(keys=[self._key(name)], args=[token]))
+
+    def extend(self, name: str, token: str, ttl_s: float) -> bool:
+        ttl_ms = max(1, math.ceil(ttl_s * 1000))
+        return bool(self._extend(keys=[self._key(name)], args=[token, ttl_ms]))
 
     def incr(self, key: str, amount: int, expires_at: datetime) -> int:
         return int(self._incr(keys=[self._key(key)], args=[amount, _epoch_ms(expires_at)]))

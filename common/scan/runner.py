@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -82,11 +83,22 @@ class _Meter:
     used, and ``settle`` gives back what the scan did not use.
     """
 
-    def __init__(self, ledger: QuotaLedger, reserve: int) -> None:
+    def __init__(
+        self,
+        ledger: QuotaLedger,
+        reserve: int,
+        *,
+        keepalive: Callable[[], object] | None = None,
+        keepalive_every_s: float = 0.0,
+    ) -> None:
         self._ledger = ledger
         self._lock = threading.Lock()
         self.reserved = reserve
         self.units = 0
+        # Called between requests at most every ``keepalive_every_s``: extends the scan's lock.
+        self._keepalive = keepalive
+        self._keepalive_every_s = keepalive_every_s
+        self._kept_alive_at = time.monotonic()
         if reserve:
             ledger.spend(reserve)
 
@@ -95,8 +107,16 @@ class _Meter:
             before = self.units
             self.units += units
             beyond = self.units - max(before, self.reserved)
+            now = time.monotonic()
+            due = self._keepalive is not None and (
+                now - self._kept_alive_at >= self._keepalive_every_s
+            )
+            if due:
+                self._kept_alive_at = now
         if beyond > 0:
             self._ledger.spend(beyond)
+        if due and self._keepalive is not None:
+            self._keepalive()
 
     def settle(self) -> None:
         """Return the unused part of the reservation to the ledger."""
@@ -134,19 +154,26 @@ class Scanner:
         Raises:
             NotFound: the channel is not tracked.
         """
+        lock = f"scan:{channel_id}"
         with (
             log_context(channel_id=channel_id) as bind,
-            held_lock(self._coordinator, f"scan:{channel_id}", self._policy.lock_ttl_s) as token,
+            held_lock(self._coordinator, lock, self._policy.lock_ttl_s) as token,
         ):
             result = (
                 ScanResult(channel_id, "locked")
                 if token is None
-                else self._scan_locked(channel_id, bind)
+                else self._scan_locked(channel_id, bind, lock, token)
             )
         count_scan(result.outcome, result.quota_units)
         return result
 
-    def _scan_locked(self, channel_id: str, bind_log: Callable[..., None]) -> ScanResult:
+    def _still_holds(self, lock: str, token: str) -> bool:
+        """Extend the scan's lock; False when it expired and someone else took it meanwhile."""
+        return self._coordinator.extend(lock, token, self._policy.lock_ttl_s)
+
+    def _scan_locked(
+        self, channel_id: str, bind_log: Callable[..., None], lock: str, token: str
+    ) -> ScanResult:
         policy = self._policy
         with self._engine.connect() as conn:
             channel = load_channel(conn, channel_id)
@@ -166,7 +193,13 @@ class Scanner:
         interval = channel.scan_interval_minutes or policy.interval_minutes
         scan_id = uuid.uuid4().hex
         bind_log(scan_id=scan_id)
-        meter = _Meter(self._ledger, estimate)
+        # A scan may outlast its lock's TTL (a big channel, a slow YouTube): keep extending it.
+        meter = _Meter(
+            self._ledger,
+            estimate,
+            keepalive=lambda: self._still_holds(lock, token),
+            keepalive_every_s=policy.lock_ttl_s / 3,
+        )
         youtube = self._youtube(meter)
         try:
             try:
@@ -176,10 +209,14 @@ class Scanner:
             finally:
                 meter.settle()
         except UpstreamError as exc:
+            if not self._still_holds(lock, token):
+                return self._lost_lock(channel_id, scan_id, full_walk, meter.units)
             failures = channel.consecutive_failures
             return self._failed(
                 scan_id, channel_id, started, full_walk, meter.units, exc, interval, failures
             )
+        if not self._still_holds(lock, token):
+            return self._lost_lock(channel_id, scan_id, full_walk, meter.units)
         now = self._clock()
         plan = classify(
             channel, known, seen, now=now, confirm_scans=policy.confirm_scans, baseline=baseline
@@ -202,6 +239,17 @@ class Scanner:
         self._archive(channel_id, scan_id)
         return ScanResult(
             channel_id, "scanned", scan_id, meter.units, full_walk, plan.counts, event_ids
+        )
+
+    def _lost_lock(self, channel_id: str, scan_id: str, full_walk: bool, units: int) -> ScanResult:
+        """The lock expired during the scan and another worker took it: write nothing."""
+        message = "the scan outlived its lock and another worker took it; nothing written"
+        log.warning(
+            "scan abandoned",
+            extra={"channel_id": channel_id, "scan_id": scan_id, "error": message},
+        )
+        return ScanResult(
+            channel_id, "locked", scan_id, units, full_walk, error=message, error_code="locked"
         )
 
     def _archive(self, channel_id: str, scan_id: str) -> None:

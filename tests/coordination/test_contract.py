@@ -122,6 +122,30 @@ def test_a_lock_expires_after_its_ttl(coordinator: Coordinator, clock: Clock) ->
     assert coordinator.acquire("scan:a", 30) is None
 
 
+def test_the_owner_extends_its_lock_past_the_ttl(coordinator: Coordinator, clock: Clock) -> None:
+    token = coordinator.acquire("scan:a", 0.5)
+    assert token is not None
+    clock.advance(0.3)
+    assert coordinator.extend("scan:a", token, 0.5)
+    clock.advance(0.3)
+    assert coordinator.acquire("scan:a", 30) is None, "extended: still held"
+    assert not coordinator.extend("scan:a", "someone-else", 30)
+    assert coordinator.release("scan:a", token)
+    assert not coordinator.extend("scan:a", token, 30), "released: nothing to extend"
+
+
+def test_a_lock_taken_after_expiry_cannot_be_extended_by_the_old_holder(
+    coordinator: Coordinator, clock: Clock
+) -> None:
+    stale = coordinator.acquire("scan:a", 0.5)
+    assert stale is not None
+    clock.advance(0.6)
+    fresh = coordinator.acquire("scan:a", 30)
+    assert fresh is not None
+    assert not coordinator.extend("scan:a", stale, 30)
+    assert coordinator.extend("scan:a", fresh, 30)
+
+
 def test_held_lock_releases_on_error(coordinator: Coordinator) -> None:
     with pytest.raises(RuntimeError), held_lock(coordinator, "scan:x", 60) as token:
         assert token is not None
