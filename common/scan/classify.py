@@ -7,7 +7,7 @@ to raise, which makes every rule testable and keeps the write phase a plain bulk
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -249,12 +249,20 @@ def _flag_events(
 def _absent_video(
     plan: ScanPlan, old: KnownVideo, seen: Observation, now: datetime, confirm_scans: int
 ) -> None:
+    left_with_channel = old.state == "channel_gone"
+    if left_with_channel:
+        # Verified only on the scan that sees its channel restored: a video that did not come
+        # back with it went missing like any other (it was public or unlisted when the channel
+        # went), so it becomes a suspect and is confirmed, probed and reported as usual.
+        old = replace(old, state="public", missing_strikes=0, missing_since=None)
     strikes = old.missing_strikes + 1
     row: dict[str, Any] = {
         "id": old.id,
         "missing_strikes": strikes,
         "missing_since": old.missing_since or now,
     }
+    if left_with_channel:
+        row.update(state="public", state_changed_at=now)
     probe = seen.probes.get(old.id)
     if strikes >= confirm_scans and probe == "public":
         # oEmbed still serves it: videos.list lagged. Not gone; start counting again.

@@ -155,6 +155,41 @@ def test_channel_terminated_is_one_event_and_restored_again(tracker: Tracker) ->
     assert {tracker.video(v).state for v in ids} == {"public"}
 
 
+def test_a_video_that_did_not_come_back_with_its_channel_is_reported(tracker: Tracker) -> None:
+    channel_id, ids = baseline(tracker)
+    world = tracker.fake.world
+    world.terminate(channel_id)
+    tracker.scan(channel_id)
+    tracker.scan(channel_id)
+    # While the channel was down, one of its videos was deleted; the channel comes back without it.
+    world.delete(ids[0])
+    world.restore(channel_id)
+    tracker.scan(channel_id)
+    assert [e.kind for e in tracker.events()] == ["channel_terminated", "channel_restored"]
+    assert {tracker.video(v).state for v in ids[1:]} == {"public"}
+    assert tracker.video(ids[0]).missing_strikes == 1, "a suspect, like any missing video"
+    tracker.scan(channel_id)
+    assert tracker.kinds()[2:] == [("deleted", ids[0])]
+    assert tracker.video(ids[0]).state == "deleted"
+
+
+def test_with_confirm_scans_one_it_is_reported_with_the_restoration(tracker: Tracker) -> None:
+    os.environ["CONFIRM_SCANS"] = "1"
+    reset_settings()
+    channel_id, ids = baseline(tracker)
+    world = tracker.fake.world
+    world.terminate(channel_id)
+    tracker.scan(channel_id)
+    world.privatize(ids[1])
+    world.restore(channel_id)
+    tracker.scan(channel_id)
+    assert tracker.kinds() == [
+        ("channel_terminated", None),
+        ("channel_restored", None),
+        ("private", ids[1]),
+    ]
+
+
 def test_confirm_scans_one_reports_at_once(tracker: Tracker) -> None:
     os.environ["CONFIRM_SCANS"] = "1"
     reset_settings()
