@@ -70,7 +70,7 @@ def parse_google_error(body: bytes) -> GoogleError | None:
     """The Google error in a response body, or None when the body is not one."""
     try:
         return _Body.model_validate(json.loads(body)).error
-    except (ValueError, ValidationError):
+    except (ValueError, ValidationError, RecursionError):
         return None
 
 

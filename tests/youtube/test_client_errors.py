@@ -273,3 +273,13 @@ def test_repr_hides_the_key(client: YouTubeClient) -> None:
 def test_a_key_is_required(http: httpx.Client, key: str) -> None:
     with pytest.raises(ConfigError, match="YOUTUBE_API_KEY"):
         YouTubeClient(http, key)
+
+
+def test_an_error_body_nested_too_deeply_is_still_a_typed_error(
+    client: YouTubeClient, api: respx.MockRouter
+) -> None:
+    # json.loads raises RecursionError, not ValueError, past its nesting limit.
+    api.get(VIDEOS).respond(400, content=b"[" * 100_000)
+    with pytest.raises(UpstreamError) as caught:
+        client.videos(IDS)
+    assert "HTTP 400" in caught.value.message
