@@ -122,8 +122,10 @@ def _body(request: Request, model: type[_Model]) -> _Model:
     raw = request.body.strip() or b"{}"
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, an int past 4300 digits
         raise InvalidInput(f"the request body is not valid JSON: {exc}") from exc
+    except RecursionError:
+        raise InvalidInput("the request body is nested too deeply") from None
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -149,6 +149,17 @@ def test_bad_input_is_400_naming_the_field(
     assert error.get("field") == field
 
 
+@pytest.mark.parametrize(
+    "raw",
+    [b'{"seconds": ' + b"9" * 5000 + b"}", b"[" * 100_000, b"\xff\xfe"],
+    ids=["5000-digit integer", "nested past the recursion limit", "not UTF-8"],
+)
+def test_a_body_json_cannot_decode_is_400(client: httpx.Client, raw: bytes) -> None:
+    response = client.post("/_control/clock/advance", content=raw)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == "invalid_input"
+
+
 def test_bad_video_action_bodies(client: httpx.Client, channel_id: str, world: World) -> None:
     video_id = world.uploads(channel_id)[0].id
     cases = [
