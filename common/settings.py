@@ -61,8 +61,9 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(case_sensitive=False, extra="ignore")
 
-    database_url: str = "sqlite:///ytdt.db"
-    redis_url: str | None = None
+    # URLs that may carry a password: kept out of repr() (and so out of logged objects).
+    database_url: str = Field("sqlite:///ytdt.db", repr=False)
+    redis_url: str | None = Field(None, repr=False)
 
     youtube_api_key: SecretStr | None = None
     youtube_api_base_url: str = "https://www.googleapis.com/youtube/v3"

@@ -72,3 +72,13 @@ def test_scan_with_an_infinite_full_walk_period_is_refused_not_a_traceback(
     err = capsys.readouterr().err
     assert "Traceback" not in err
     assert "FULL_WALK_DAYS" in err
+
+
+def test_passwords_in_database_and_redis_urls_stay_out_of_repr() -> None:
+    settings = Settings(
+        database_url="postgresql://ytdt:db-secret@db.internal/ytdt",
+        redis_url="redis://:redis-secret@cache.internal:6379/0",
+    )
+    assert settings.database_url == "postgresql+pg8000://ytdt:db-secret@db.internal/ytdt"
+    for shown in (repr(settings), str(settings)):
+        assert "db-secret" not in shown and "redis-secret" not in shown
