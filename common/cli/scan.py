@@ -12,7 +12,8 @@ from common.channels import validate_channel_id
 from common.cli.output import fail, print_json, progress
 from common.errors import InvalidInput
 from common.models import Channel
-from common.runtime import database, scanner
+from common.runtime import database, ledger, scanner
+from common.timeutil import isoformat
 
 
 def register(sub: Any) -> None:
@@ -48,4 +49,12 @@ def run(args: argparse.Namespace) -> int:
     failed = [r for r in results if r.outcome == "failed"]
     if failed:
         return fail(f"{len(failed)} of {len(results)} scans failed", code=1)
+    deferred = [r for r in results if r.outcome == "deferred_quota"]
+    if deferred:
+        resets_at = isoformat(ledger().resets_at())
+        return fail(
+            f"{len(deferred)} of {len(results)} scans not run: too little of today's YouTube "
+            f"quota is left (it resets at {resets_at}, midnight Pacific)",
+            code=1,
+        )
     return 0

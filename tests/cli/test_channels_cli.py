@@ -111,6 +111,21 @@ def test_scan_and_events_json(
     assert main(["events", "--since", "yesterday"]) == 2
 
 
+def test_a_scan_the_quota_cannot_pay_for_says_when_it_resets_and_exits_1(
+    channel_id: str, fake: FakeYouTube, capsys: pytest.CaptureFixture[str]
+) -> None:
+    fake.world.generate_videos(channel_id, 5, seed=1)
+    main(["channels", "add", channel_id])
+    fake.world.quota.daily_quota = fake.world.quota.used()  # YouTube's day is spent
+    capsys.readouterr()
+    assert main(["scan", channel_id]) == 1
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"{channel_id} deferred_quota ")
+    assert "quotaExceeded" in captured.out
+    assert "scans not run: too little of today's YouTube quota is left" in captured.err
+    assert "midnight Pacific" in captured.err
+
+
 def test_a_database_that_is_behind_is_refused(
     tracker: Tracker, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
