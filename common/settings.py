@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from typing import Literal
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -50,7 +50,9 @@ def normalize_database_url(url: str) -> str:
             flag = _SSLMODE_TO_PG8000[value]
             if flag is not None:
                 query.append(("ssl_context", flag))
-        return urlunsplit(parts._replace(query=urlencode(query)))
+        # Joined by hand: urlunsplit drops the "//" of a URL without a host (a Unix socket).
+        rebuilt = f"postgresql+pg8000://{parts.netloc}{parts.path}"
+        return rebuilt + (f"?{urlencode(query)}" if query else "")
     if scheme.startswith("sqlite"):
         return url
     raise ValueError(f"unsupported database scheme {scheme!r}: use sqlite:// or postgresql://")

@@ -19,6 +19,7 @@ from common.settings import Settings, normalize_database_url, reset_settings
         ("postgresql://u@h/db?sslmode=require", "postgresql+pg8000://u@h/db?ssl_context=require"),
         ("postgresql://u@h/db?sslmode=disable", "postgresql+pg8000://u@h/db"),
         ("postgresql://h/db?user=u", "postgresql+pg8000://h/db?user=u"),
+        ("postgresql:///db?user=u", "postgresql+pg8000:///db?user=u"),
         ("sqlite:///ytdt.db", "sqlite:///ytdt.db"),
     ],
 )
