@@ -149,15 +149,15 @@ def digest_message(digest: Digest, language: Language) -> Message:
     )
     if digest.channels:
         lines = []
-        for channel_id, title, count in digest.channels:
-            label = escape_cut(title, 200)
+        for channel_id, channel_title, count in digest.channels:
+            label = escape_cut(channel_title, 200)
             url = channel_url(channel_id)
             lines.append(f"• {f'<{url}|{label}>' if url else label}: {count}")
         blocks.append(section(f"*{text('digest_channels', language)}*\n" + "\n".join(lines)))
     if digest.flapping:
         lines = []
-        for video_id, title, count in digest.flapping:
-            label = escape_cut(title or video_id, 200)
+        for video_id, video_title, count in digest.flapping:
+            label = escape_cut(video_title or video_id, 200)
             url = video_url(video_id)
             held = text("digest_flapping_line", language, count=count)
             lines.append(f"• {f'<{url}|{label}>' if url else label}: {held}")

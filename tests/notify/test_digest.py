@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
-from common.notify.digest import build_digest, digest_message
+from common.notify.digest import Digest, build_digest, digest_message
 from tests.notify.conftest import Clock, Seeder, channel_id, outbox, video_id
 from tests.notify.slack_stub import SlackStub
 from tests.notify.test_messages import assert_within_limits
@@ -65,3 +65,28 @@ def test_an_empty_period_says_so(engine: Engine, clock: Clock) -> None:
     message = digest_message(digest, "en")
     assert "No events in this period." in json.dumps(message.blocks)
     assert digest.notifications["sent"] == 0
+
+
+def test_the_digest_fallback_text_is_its_header_not_an_unescaped_channel_or_video_title(
+    clock: Clock,
+) -> None:
+    evil = "<!channel> free <https://evil.example|prize>"
+    digest = Digest(
+        since=clock.now - timedelta(days=1),
+        until=clock.now,
+        events_by_kind={"deleted": 1},
+        notifications={
+            "sent": 0,
+            "failed": 0,
+            "pending": 0,
+            "suppressed_severity": 0,
+            "suppressed_flapping": 1,
+        },
+        channels=[(channel_id("e"), evil, 1)],
+        flapping=[(video_id(), evil, 1)],
+    )
+    for language, word in (("en", "Digest"), ("ja", "ダイジェスト")):
+        message = digest_message(digest, language)
+        assert message.text.startswith(word)
+        assert "<!channel>" not in message.text and "<https://evil" not in message.text
+        assert "<!channel>" not in json.dumps(message.blocks, ensure_ascii=False)
