@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-__all__ = ["PACIFIC", "isoformat", "parse_iso", "utcnow"]
+__all__ = ["PACIFIC", "as_utc", "isoformat", "parse_iso", "utcnow"]
 
 # YouTube's daily quota resets at midnight Pacific time.
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -20,10 +20,26 @@ def parse_iso(text: str) -> datetime:
     """Parse an ISO 8601 instant; a naive value is taken as UTC.
 
     Raises:
-        ValueError: the text is not an ISO 8601 date or datetime.
+        ValueError: the text is not an ISO 8601 date or datetime, or its instant falls outside
+            the years 1 to 9999 in UTC.
     """
     value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return as_utc(value)
+
+
+def as_utc(value: datetime) -> datetime:
+    """``value`` as an aware UTC instant; a naive value is taken as UTC.
+
+    Raises:
+        ValueError: the instant falls outside the years 1 to 9999 in UTC (e.g.
+            ``0001-01-01T00:00:00+14:00``), which ``astimezone`` answers with OverflowError.
+    """
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError(f"{value.isoformat()} is out of range in UTC") from None
 
 
 def isoformat(value: datetime | None) -> str | None:

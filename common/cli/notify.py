@@ -35,8 +35,13 @@ def run(args: argparse.Namespace) -> int:
             raise InvalidInput("--since only applies with --digest")
         try:
             since = parse_iso(args.since)
-        except ValueError:
-            raise InvalidInput(f"--since {args.since!r} is not an ISO 8601 date or time") from None
+        except ValueError as exc:
+            problem = (
+                "is out of range"
+                if "out of range" in str(exc)
+                else "is not an ISO 8601 date or time"
+            )
+            raise InvalidInput(f"--since {args.since!r} {problem}") from None
     mode: Mode = "digest" if args.digest else "test" if args.test else "deliver"
     stream = sys.stderr if args.json else sys.stdout
 

@@ -6,7 +6,7 @@ POST {"mode": "deliver" | "digest" | "test", "since": ISO?} with ``Authorization
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Literal
 
 import functions_framework
@@ -19,6 +19,7 @@ from common.errors import AppError
 from common.instrument import instrument
 from common.notify import Notifier
 from common.settings import get_settings
+from common.timeutil import as_utc
 from common.web import (
     error_response,
     http_exception_response,
@@ -40,12 +41,18 @@ class NotifyRequest(BaseModel):
     mode: Literal["deliver", "digest", "test"] = "deliver"
     since: datetime | None = None
 
+    @field_validator("since", mode="before")
+    @classmethod
+    def _iso_text(cls, value: object) -> object:
+        # A number would be taken as Unix seconds: refuse it, the contract is an ISO 8601 text.
+        if value is not None and not isinstance(value, str):
+            raise ValueError("must be an ISO 8601 date or time, e.g. 2026-12-01T00:00:00Z")
+        return value
+
     @field_validator("since")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return None if value is None else as_utc(value)
 
 
 @functions_framework.http

@@ -135,6 +135,10 @@ def test_digest_mode_with_since(client: FlaskClient, tracker: Tracker, slack: Sl
         ('{"mode": "digest", "since": "yesterday"}', "since"),
         ('{"mode": "deliver", "since": "2026-12-01"}', "since"),
         ('{"mode": "digest", "since": "2999-01-01"}', "since"),
+        # Instants that exist in their own offset but not in UTC, and a number for a date.
+        ('{"mode": "digest", "since": "0001-01-01T00:00:00+14:00"}', "since"),
+        ('{"mode": "digest", "since": "9999-12-31T23:59:59-12:00"}', "since"),
+        ('{"mode": "digest", "since": 86400}', "since"),
     ],
 )
 def test_malformed_bodies_are_400_naming_the_field(

@@ -77,6 +77,7 @@ def test_digest_and_test_modes(tracker: Tracker, capsys: pytest.CaptureFixture[s
     [
         (["notify", "--since", "2026-01-01"], "--since only applies with --digest"),
         (["notify", "--digest", "--since", "soon"], "not an ISO 8601"),
+        (["notify", "--digest", "--since", "0001-01-01T00:00:00+14:00"], "out of range"),
     ],
 )
 def test_bad_arguments_exit_2(
