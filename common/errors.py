@@ -11,6 +11,7 @@ Hierarchy (catch the narrowest class the caller can act on)::
     ├── LockHeld                  someone else holds the lock (409)
     ├── ConfigError               a setting is missing or malformed (500, fail fast)
     ├── SchemaOutdated            the database is behind the code's migrations (503)
+    ├── CoordinationUnavailable   Redis (locks, quota ledger) cannot be reached (503)
     └── UpstreamError             YouTube (or another upstream) failed (502)
         ├── QuotaExceeded         the daily YouTube quota is spent; never retried (429)
         ├── KeyInvalid            the YouTube API key was refused (502)
@@ -29,6 +30,7 @@ __all__ = [
     "AppError",
     "ConfigError",
     "Conflict",
+    "CoordinationUnavailable",
     "InvalidInput",
     "KeyInvalid",
     "LimitExceeded",
@@ -93,6 +95,13 @@ class ConfigError(AppError):
 
 class SchemaOutdated(AppError):
     code = "schema_outdated"
+    status = 503
+
+
+class CoordinationUnavailable(AppError):
+    """Redis, which holds the locks and the quota ledger, did not answer: nothing can go on."""
+
+    code = "coordination_unavailable"
     status = 503
 
 

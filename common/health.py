@@ -30,6 +30,7 @@ from sqlalchemy.pool import NullPool
 from common.coordination import Coordinator, DatabaseCoordinator, RedisCoordinator
 from common.db import HEAD_REVISION
 from common.dispatch.runs import last_successful_dispatch
+from common.errors import CoordinationUnavailable
 from common.models import Delivery
 from common.quota import QuotaLedger
 from common.settings import Settings
@@ -270,6 +271,9 @@ def _run(probes: dict[str, Callable[[], Check]], deadline: float) -> dict[str, C
             results[name] = Check("fail", error="timed out")
         except (SQLAlchemyError, redis.RedisError, OSError) as exc:
             results[name] = Check("fail", error=_describe(exc))
+        except CoordinationUnavailable as exc:
+            # The Redis coordinator's typed wrapper: name what Redis itself said.
+            results[name] = Check("fail", error=_describe(exc.__cause__ or exc))
     return results
 
 

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import math
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from redis import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from common.errors import CoordinationUnavailable
 
 __all__ = ["RedisCoordinator"]
 
@@ -42,6 +48,20 @@ return value
 """
 
 
+@contextmanager
+def _reachable() -> Iterator[None]:
+    """Turn "Redis did not answer" into a typed 503 (one line in the CLI, JSON from a function).
+
+    The message names the error, never ``REDIS_URL`` (it may carry a password).
+    """
+    try:
+        yield
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        raise CoordinationUnavailable(
+            f"Redis (REDIS_URL) is unreachable: {type(exc).__name__}: {exc}"
+        ) from exc
+
+
 def _epoch_ms(when: datetime) -> int:
     if when.tzinfo is None:
         raise ValueError("naive datetime given as an expiry")
@@ -68,22 +88,29 @@ class RedisCoordinator:
     def acquire(self, name: str, ttl_s: float) -> str | None:
         token = secrets.token_hex(16)
         ttl_ms = max(1, math.ceil(ttl_s * 1000))
-        taken = self._redis.set(self._key(name), token, nx=True, px=ttl_ms)
+        with _reachable():
+            taken = self._redis.set(self._key(name), token, nx=True, px=ttl_ms)
         return token if taken else None
 
     def release(self, name: str, token: str) -> bool:
-        return bool(self._release(keys=[self._key(name)], args=[token]))
+        with _reachable():
+            return bool(self._release(keys=[self._key(name)], args=[token]))
 
     def extend(self, name: str, token: str, ttl_s: float) -> bool:
         ttl_ms = max(1, math.ceil(ttl_s * 1000))
         return bool(self._extend(keys=[self._key(name)], args=[token, ttl_ms]))
 
     def incr(self, key: str, amount: int, expires_at: datetime) -> int:
-        return int(self._incr(keys=[self._key(key)], args=[amount, _epoch_ms(expires_at)]))
+        expires_ms = _epoch_ms(expires_at)
+        with _reachable():
+            return int(self._incr(keys=[self._key(key)], args=[amount, expires_ms]))
 
     def get(self, key: str) -> int:
-        value = self._redis.get(self._key(key))
+        with _reachable():
+            value = self._redis.get(self._key(key))
         return 0 if value is None else int(value)
 
     def put(self, key: str, value: int, expires_at: datetime) -> None:
-        self._redis.set(self._key(key), value, pxat=_epoch_ms(expires_at))
+        expires_ms = _epoch_ms(expires_at)
+        with _reachable():
+            self._redis.set(self._key(key), value, pxat=expires_ms)

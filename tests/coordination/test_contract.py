@@ -19,9 +19,13 @@ import redis
 
 from common.coordination import Coordinator, DatabaseCoordinator, RedisCoordinator, held_lock
 from common.db import get_engine
+from common.errors import CoordinationUnavailable
 from common.migrate import migrate
 from common.timeutil import utcnow
 from tests.conftest import REDIS_URL, _truncate
+
+# Nothing listens on port 1.
+CLOSED_REDIS = "redis://127.0.0.1:1/0"
 
 
 class Clock:
@@ -235,3 +239,22 @@ def test_redis_keys_stay_in_their_prefix(redis_client: redis.Redis, redis_prefix
     second = RedisCoordinator(redis_client, prefix=redis_prefix + "two:")
     assert first.acquire("scan:a", 5) is not None
     assert second.acquire("scan:a", 5) is not None
+
+
+def test_an_unreachable_redis_is_a_typed_503_on_every_call() -> None:
+    client = redis.Redis.from_url(CLOSED_REDIS, socket_connect_timeout=1)
+    backend = RedisCoordinator(client, prefix="test:closed:")
+    later = utcnow() + timedelta(minutes=1)
+    calls: list[Callable[[], object]] = [
+        lambda: backend.acquire("lock", 5),
+        lambda: backend.release("lock", "token"),
+        lambda: backend.incr("counter", 1, later),
+        lambda: backend.get("counter"),
+        lambda: backend.put("counter", 1, later),
+    ]
+    for call in calls:
+        with pytest.raises(CoordinationUnavailable) as raised:
+            call()
+        assert raised.value.status == 503
+        assert "Redis (REDIS_URL) is unreachable" in raised.value.message
+    client.close()

@@ -252,3 +252,16 @@ def test_channels_beyond_the_share_are_deferred_and_stay_due(
     with tracker.engine.connect() as conn:
         due = conn.execute(select(Channel.id).where(Channel.next_scan_at.is_(None))).scalars()
         assert set(due) == {row["channel_id"] for row in deferred}
+
+
+def test_an_unreachable_redis_is_a_503_naming_it_not_a_500(
+    client: FlaskClient, channels: list[str], tracker: Tracker
+) -> None:
+    configure(REDIS_URL="redis://:hunter2@127.0.0.1:1/0")
+    for body in ({"dry_run": True}, {}):
+        answer = client.post("/", json=body, headers=AUTH)
+        assert answer.status_code == 503
+        assert answer.json["error"]["code"] == "coordination_unavailable"
+        assert "Redis" in answer.json["error"]["message"]
+        assert "hunter2" not in answer.get_data(as_text=True)
+    assert all(tracker.scan_runs(channel_id) == [] for channel_id in channels)
