@@ -38,10 +38,24 @@ class QuotaLedger:
         now = self._clock()
         return f"quota:{now.astimezone(PACIFIC).date().isoformat()}", next_pacific_midnight(now)
 
+    def day(self) -> str:
+        """Today's Pacific date (ISO): the quota day units are spent on now."""
+        return self._key()[0].removeprefix("quota:")
+
     def spend(self, units: int) -> int:
         """Record ``units`` spent now; answer the units used today."""
         key, reset = self._key()
         return self._coordinator.incr(key, units, reset)
+
+    def give_back(self, units: int, day: str) -> None:
+        """Return ``units`` reserved on ``day`` but not used; nothing once that day is over.
+
+        A reservation made before the Pacific reset belongs to the old day: returning it to
+        the new one would push the new day's count below zero (more quota than YouTube gives).
+        """
+        key, reset = self._key()
+        if units > 0 and key == f"quota:{day}":
+            self._coordinator.incr(key, -units, reset)
 
     def used(self) -> int:
         """Units used today."""

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
+from common import runtime
 from common.coordination import DatabaseCoordinator
 from common.quota import QuotaLedger, next_pacific_midnight
+from common.scan import Scanner, ScanPolicy
+from common.settings import get_settings
+from common.youtube import YouTubeClient
 from tests.coordination.test_contract import Clock
+from tests.support import Tracker
 
 
 def test_next_pacific_midnight_in_winter_and_summer() -> None:
@@ -31,3 +37,41 @@ def test_ledger_spends_exhausts_and_resets(engine: Engine) -> None:
     clock.advance(3600)  # past midnight Pacific: a new day
     assert ledger.used() == 0
     assert ledger.remaining() == 100
+
+
+def test_a_scan_across_the_pacific_reset_gives_nothing_back_to_the_new_day(
+    tracker: Tracker,
+) -> None:
+    # The scan reserves its estimate (a full walk of 120 videos: 7 units) just before midnight
+    # Pacific, then fails at its first request, charged after the reset: that request is the
+    # new day's only unit, and the unused reservation belonged to the old day.
+    channel = tracker.fake.world.add_channel(handle="@acrossmidnight")
+    tracker.fake.world.generate_videos(channel.id, 120, seed=3)
+    tracker.track(channel.id)
+    assert tracker.scan(channel.id).outcome == "scanned"
+    clock = Clock()
+    clock.now = datetime(2031, 12, 3, 7, 59, 59, tzinfo=UTC)  # 23:59:59 Pacific
+    ledger = QuotaLedger(DatabaseCoordinator(tracker.engine, clock=clock), 100, clock=clock)
+    settings = get_settings()
+
+    def youtube(on_cost: Callable[[str, int], None]) -> YouTubeClient:
+        def charge(method: str, units: int) -> None:
+            clock.now = datetime(2031, 12, 3, 8, 0, 1, tzinfo=UTC)  # the reset has passed
+            on_cost(method, units)
+
+        return runtime.youtube_client(settings, charge)
+
+    scanner = Scanner(
+        engine=tracker.engine,
+        youtube=youtube,
+        coordinator=DatabaseCoordinator(tracker.engine, clock=clock),
+        ledger=ledger,
+        policy=ScanPolicy(),
+        clock=clock,
+    )
+    tracker.fake.world.faults.fail_next(1, status=400)
+    result = scanner.scan(channel.id)
+
+    assert result.outcome == "failed" and result.quota_units == 1
+    assert ledger.used() == 1
+    assert ledger.remaining() == 99

@@ -80,7 +80,8 @@ class _Meter:
 
     The scan's estimate is reserved in the ledger up front (one write instead of one per
     request); a request beyond the reservation is spent as it is charged, before its answer is
-    used, and ``settle`` gives back what the scan did not use.
+    used, and ``settle`` gives back what the scan did not use. The reservation covers the
+    Pacific day it was made on: a request charged after the reset is spent on the new day.
     """
 
     def __init__(
@@ -93,8 +94,11 @@ class _Meter:
     ) -> None:
         self._ledger = ledger
         self._lock = threading.Lock()
+        self._day = ledger.day()
         self.reserved = reserve
         self.units = 0
+        # Units charged on the reservation's day (the others were spent on a later day).
+        self._on_day = 0
         # Called between requests at most every ``keepalive_every_s``: extends the scan's lock.
         self._keepalive = keepalive
         self._keepalive_every_s = keepalive_every_s
@@ -103,10 +107,15 @@ class _Meter:
             ledger.spend(reserve)
 
     def __call__(self, _method: str, units: int) -> None:
+        same_day = self._ledger.day() == self._day
         with self._lock:
-            before = self.units
             self.units += units
-            beyond = self.units - max(before, self.reserved)
+            if same_day:
+                before = self._on_day
+                self._on_day += units
+                beyond = self._on_day - max(before, self.reserved)
+            else:
+                beyond = units
             now = time.monotonic()
             due = self._keepalive is not None and (
                 now - self._kept_alive_at >= self._keepalive_every_s
@@ -119,11 +128,11 @@ class _Meter:
             self._keepalive()
 
     def settle(self) -> None:
-        """Return the unused part of the reservation to the ledger."""
-        unused = self.reserved - self.units
-        if unused > 0:
-            self._ledger.spend(-unused)
-        self.reserved = self.units
+        """Return the unused part of the reservation to the ledger (if its day is not over)."""
+        with self._lock:
+            unused = self.reserved - self._on_day
+            self.reserved = self._on_day
+        self._ledger.give_back(unused, self._day)
 
 
 class Scanner:
