@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import Engine
 
 from common import runtime
 from common.coordination import DatabaseCoordinator
+from common.errors import ConfigError
 from common.quota import QuotaLedger, next_pacific_midnight
 from common.scan import Scanner, ScanPolicy
-from common.settings import get_settings
+from common.settings import get_settings, reset_settings
 from common.youtube import YouTubeClient
 from tests.coordination.test_contract import Clock
 from tests.support import Tracker
@@ -75,3 +78,17 @@ def test_a_scan_across_the_pacific_reset_gives_nothing_back_to_the_new_day(
     assert result.outcome == "failed" and result.quota_units == 1
     assert ledger.used() == 1
     assert ledger.remaining() == 99
+
+
+def test_a_scan_that_cannot_build_its_youtube_client_spends_nothing(tracker: Tracker) -> None:
+    channel = tracker.fake.world.add_channel(handle="@nokeyleft")
+    tracker.fake.world.generate_videos(channel.id, 60, seed=4)
+    tracker.track(channel.id)
+    used = runtime.ledger().used()
+    os.environ.pop("YOUTUBE_API_KEY")
+    reset_settings()
+
+    with pytest.raises(ConfigError, match="YOUTUBE_API_KEY"):
+        tracker.scan(channel.id)
+
+    assert runtime.ledger().used() == used

@@ -209,9 +209,11 @@ class Scanner:
             keepalive=lambda: self._still_holds(lock, token),
             keepalive_every_s=policy.lock_ttl_s / 3,
         )
-        youtube = self._youtube(meter)
         try:
             try:
+                # Inside the try: a client that cannot be built (no API key) must not keep the
+                # reservation, or every such attempt would eat quota without a single request.
+                youtube = self._youtube(meter)
                 seen = observe(
                     youtube, channel, known, full_walk=full_walk, confirm_scans=policy.confirm_scans
                 )
