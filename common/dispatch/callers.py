@@ -8,6 +8,7 @@ running, and its channel lock keeps a second one out anyway.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable
@@ -32,6 +33,8 @@ __all__ = [
 # Nothing was sent: safe to try again.
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
 _REASON_CHARS = 300
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +83,22 @@ class InProcessScanCaller:
         except AppError as exc:
             # The channel vanished between planning and scanning, the schema moved on, …
             return ScanOutcome(channel_id, "failed", reason=exc.message, error_code=exc.code)
+        except Exception as exc:
+            # A bug met by this channel's scan. The in-process twin of scan_channel's HTTP
+            # boundary (a 500 there, a failed channel for the fan-out): log it once with its
+            # traceback and fail this channel only, so it cannot sink the run and the rest.
+            log.error(
+                "scan crashed: %s",
+                redact(repr(exc)),
+                extra={"channel_id": channel_id},
+                exc_info=exc,
+            )
+            return ScanOutcome(
+                channel_id,
+                "failed",
+                reason=_clip(f"scan crashed: {type(exc).__name__}: {exc}"),
+                error_code="internal",
+            )
 
 
 def _clip(text: str) -> str:

@@ -1,11 +1,27 @@
-"""Calling scan_channel over HTTP: outcomes, retries on connection errors only, timeouts."""
+"""Calling scan_channel over HTTP (outcomes, retries on connection errors only, timeouts) or
+in this process (a crash fails that channel only)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import httpx
 import pytest
+from sqlalchemy import select
 
-from common.dispatch import HttpNotifyCaller, HttpScanCaller
+from common import runtime
+from common.dispatch import (
+    Dispatcher,
+    DispatchPolicy,
+    HttpNotifyCaller,
+    HttpScanCaller,
+    InProcessScanCaller,
+)
+from common.models import Channel, DispatchRun
+from common.scan import Scanner, ScanPolicy
+from common.settings import get_settings
+from common.youtube import YouTubeClient
+from tests.support import Tracker
 
 CHANNEL = "UC" + "a" * 22
 
@@ -114,3 +130,53 @@ def test_notify_failures_are_reported_not_raised() -> None:
     assert not outcome.ok
     assert outcome.status == 500
     assert outcome.error == "notify answered HTTP 500: boom"
+
+
+def test_an_unexpected_error_in_one_in_process_scan_fails_that_channel_only(
+    tracker: Tracker, caplog: pytest.LogCaptureFixture
+) -> None:
+    ids = []
+    for index in range(3):
+        channel = tracker.fake.world.add_channel(handle=f"@crashone{index}")
+        tracker.fake.world.generate_videos(channel.id, 3, seed=index)
+        tracker.track(channel.id)
+        ids.append(channel.id)
+    settings = get_settings()
+    built: list[int] = []
+
+    def youtube(on_cost: Callable[[str, int], None]) -> YouTubeClient:
+        built.append(1)
+        if len(built) == 1:
+            raise RuntimeError("a bug met by one scan only")
+        return runtime.youtube_client(settings, on_cost)
+
+    scanner = Scanner(
+        engine=tracker.engine,
+        youtube=youtube,
+        coordinator=runtime.coordinator(),
+        ledger=runtime.ledger(),
+        policy=ScanPolicy(),
+    )
+    dispatcher = Dispatcher(
+        engine=tracker.engine,
+        ledger=runtime.ledger(),
+        caller=InProcessScanCaller(scanner),
+        policy=DispatchPolicy(concurrency=1),
+    )
+
+    summary = dispatcher.dispatch()
+
+    outcomes = {outcome.channel_id: outcome for outcome in summary.outcomes}
+    assert sorted(o.outcome for o in outcomes.values()) == ["failed", "scanned", "scanned"]
+    (crashed,) = [o for o in outcomes.values() if o.outcome == "failed"]
+    assert crashed.error_code == "internal"
+    assert crashed.reason is not None and "RuntimeError" in crashed.reason
+    assert "scan crashed" in caplog.text
+    # The run itself succeeded, and the crashed channel kept its place in line.
+    with tracker.engine.connect() as conn:
+        status = conn.execute(select(DispatchRun.status)).scalar_one()
+        next_scan = conn.execute(
+            select(Channel.next_scan_at).where(Channel.id == crashed.channel_id)
+        ).scalar_one()
+    assert status == "succeeded"
+    assert next_scan is None
