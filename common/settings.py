@@ -106,6 +106,9 @@ class Settings(BaseSettings):
                 return None
             if not value.startswith(("https://", "http://")):
                 raise ValueError("must be an https:// URL (Slack app → Incoming Webhooks)")
+            if any(char <= " " or char == "\x7f" for char in value):
+                # urllib refuses such a URL at every post, quoting its secret path in the error.
+                raise ValueError("must not contain spaces or control characters (re-copy it)")
         return value
 
     @field_validator("slack_notification_language", "slack_min_severity", mode="before")

@@ -85,3 +85,17 @@ def test_bad_arguments_exit_2(
 ) -> None:
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("pasted", ["SECRET XYZ", "SECRET\tXYZ", "SECRET\nXYZ"])
+def test_a_webhook_url_with_whitespace_inside_is_refused_without_echoing_it(
+    tracker: Tracker, capsys: pytest.CaptureFixture[str], pasted: str
+) -> None:
+    # urllib would refuse it at every post with an InvalidURL that quotes the secret path,
+    # into the log, deliveries.last_error and the answer; and retry it as a connection error.
+    os.environ["SLACK_WEBHOOK_URL"] = f"https://hooks.slack.com/services/T000/B000/{pasted}"
+    reset_settings()
+    assert main(["notify", "--test"]) == 2
+    err = capsys.readouterr().err
+    assert "SLACK_WEBHOOK_URL" in err and "space" in err
+    assert "SECRET" not in err
