@@ -92,3 +92,50 @@ def test_a_scan_that_cannot_build_its_youtube_client_spends_nothing(tracker: Tra
         tracker.scan(channel.id)
 
     assert runtime.ledger().used() == used
+
+
+class RacingCoordinator(DatabaseCoordinator):
+    """A database coordinator where another scan reserves ``units`` right after the first read
+    of the ledger: the moment between a scan's look at what is left and its own reservation."""
+
+    def __init__(self, engine: Engine, *, units: int, clock: Clock) -> None:
+        super().__init__(engine, clock=clock)
+        self._units = units
+        self.raced = False
+
+    def get(self, key: str) -> int:
+        value = super().get(key)
+        if not self.raced:
+            self.raced = True
+            self.incr(key, self._units, next_pacific_midnight(self._clock()))
+        return value
+
+
+def test_concurrent_scans_cannot_both_fit_in_what_is_left(tracker: Tracker) -> None:
+    channel = tracker.fake.world.add_channel(handle="@lastunits")
+    tracker.fake.world.generate_videos(channel.id, 60, seed=5)
+    tracker.track(channel.id)
+    assert tracker.scan(channel.id).outcome == "scanned"
+    clock = Clock()
+    clock.now = datetime(2031, 12, 3, 20, 0, tzinfo=UTC)
+    # 4 units left; the steady-state scan needs ceil(60/50) + 1 = 3, and so does the other
+    # scan that reserves them while this one looks.
+    coordinator = RacingCoordinator(tracker.engine, units=3, clock=clock)
+    ledger = QuotaLedger(coordinator, 4, clock=clock)
+    settings = get_settings()
+    scanner = Scanner(
+        engine=tracker.engine,
+        youtube=lambda on_cost: runtime.youtube_client(settings, on_cost),
+        coordinator=coordinator,
+        ledger=ledger,
+        policy=ScanPolicy(full_walk_days=365 * 10),
+        clock=clock,
+    )
+    calls = sum(tracker.fake.world.quota.snapshot()["calls_by_method"].values())
+
+    result = scanner.scan(channel.id)
+
+    assert coordinator.raced
+    assert result.outcome == "deferred_quota"
+    assert ledger.used() == 3  # the other scan's reservation only: never above the quota
+    assert sum(tracker.fake.world.quota.snapshot()["calls_by_method"].values()) == calls

@@ -103,8 +103,20 @@ class _Meter:
         self._keepalive = keepalive
         self._keepalive_every_s = keepalive_every_s
         self._kept_alive_at = time.monotonic()
-        if reserve:
-            ledger.spend(reserve)
+
+    def reserve(self) -> bool:
+        """Reserve the estimate; False, keeping nothing, when it does not fit today's quota.
+
+        One atomic increment, then a look at the total: a check of what is left followed by
+        a separate reservation would let concurrent scans all pass the check and overspend.
+        """
+        if not self.reserved:
+            return True
+        if self._ledger.spend(self.reserved) <= self._ledger.daily_quota:
+            return True
+        self._ledger.give_back(self.reserved, self._day)
+        self.reserved = 0
+        return False
 
     def __call__(self, _method: str, units: int) -> None:
         same_day = self._ledger.day() == self._day
@@ -209,6 +221,8 @@ class Scanner:
             keepalive=lambda: self._still_holds(lock, token),
             keepalive_every_s=policy.lock_ttl_s / 3,
         )
+        if not meter.reserve():
+            return ScanResult(channel_id, "deferred_quota", full_walk=full_walk)
         try:
             try:
                 # Inside the try: a client that cannot be built (no API key) must not keep the
