@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from common.archive import thumbnail_path
 from common.models import ArchivedThumbnail, Channel, Delivery, Event, Video
-from common.notify.messages import EventView
+from common.notify.messages import FLAP_KINDS, EventView
 from common.notify.plan import BatchPlan, Claimed, Outgoing, PlanRules, plan_batch
 from common.notify.senders import Sender, SendResult
 from common.notify.severity import Severity
@@ -250,7 +250,7 @@ class Outbox:
     def _recent_per_video(
         self, session: Session, rows: Sequence[Claimed], now: datetime
     ) -> dict[str, int]:
-        """Messages sent per video within the renotification window."""
+        """Messages about a change of state (FLAP_KINDS) sent per video within the window."""
         video_ids = sorted({r.view.video_id for r in rows if r.view.video_id is not None})
         recent: dict[str, int] = {}
         since = now - self._policy.renotify_window
@@ -260,6 +260,7 @@ class Outbox:
                 .join(Delivery, Delivery.event_id == Event.id)
                 .where(
                     Event.video_id.in_(chunk),
+                    Event.kind.in_(sorted(FLAP_KINDS)),
                     Delivery.destination == DESTINATION,
                     Delivery.status == "sent",
                     Delivery.sent_at >= since,

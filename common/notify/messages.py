@@ -53,6 +53,12 @@ DESCRIPTION_MAX = 300
 GROUP_LINES_MAX = 40
 # Channel-level events are always a message of their own, never a line in a group.
 CHANNEL_KINDS = frozenset({"channel_terminated", "channel_restored"})
+# What a video that flaps (gone, back, gone) repeats: its changes of state. The flapping cap
+# counts only these, so that title edits or a new upload never hold back a later deletion.
+FLAP_KINDS = frozenset(
+    {"unlisted", "private", "deleted", "removed", "unavailable", "geo_blocked"}
+    | {"age_restricted", "restored"}
+)
 # Events after which YouTube no longer serves the video's thumbnail: link the archived copy.
 GONE_KINDS = frozenset({"private", "deleted", "removed", "unavailable"})
 

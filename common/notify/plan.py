@@ -3,9 +3,10 @@
 Rules, in order:
 
 1. Severity: a delivery whose event kind is below ``SLACK_MIN_SEVERITY`` is suppressed.
-2. Flapping: a video gets at most ``SLACK_MAX_NOTIFICATIONS_PER_VIDEO`` messages per
-   ``SLACK_RENOTIFICATION_HOURS`` (messages already sent in the window count); the rest are
-   suppressed and show up in the digest.
+2. Flapping: a video gets at most ``SLACK_MAX_NOTIFICATIONS_PER_VIDEO`` messages about its
+   changes of state (``FLAP_KINDS``: gone, restricted, back) per ``SLACK_RENOTIFICATION_HOURS``
+   (such messages already sent in the window count); the rest are suppressed and show up in
+   the digest. Metadata changes and new uploads neither count nor are capped.
 3. Grouping: more than ``SLACK_GROUP_THRESHOLD`` remaining events of one channel in one scan
    become one message listing them; channel-level events (a terminated or restored channel)
    are always a message of their own.
@@ -17,7 +18,14 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from common.notify.messages import CHANNEL_KINDS, EventView, Message, event_message, group_message
+from common.notify.messages import (
+    CHANNEL_KINDS,
+    FLAP_KINDS,
+    EventView,
+    Message,
+    event_message,
+    group_message,
+)
 from common.notify.severity import Severity, severity_of
 from common.notify.texts import Language
 
@@ -79,7 +87,8 @@ def plan_batch(
 
     Args:
         rows: the claimed deliveries (any order).
-        recent_per_video: messages already sent per video id within the renotification window.
+        recent_per_video: messages about a change of state (``FLAP_KINDS``) already sent per
+            video id within the renotification window.
         rules: severity floor, grouping threshold, per-video cap and language.
     """
     plan = BatchPlan()
@@ -90,7 +99,7 @@ def plan_batch(
         if severity_of(view.kind) < rules.min_severity:
             plan.suppressed[row.delivery_id] = SUPPRESSED_SEVERITY
             continue
-        if view.video_id is not None and view.kind not in CHANNEL_KINDS:
+        if view.video_id is not None and view.kind in FLAP_KINDS:
             if per_video[view.video_id] >= rules.max_per_video:
                 plan.suppressed[row.delivery_id] = SUPPRESSED_FLAPPING
                 continue

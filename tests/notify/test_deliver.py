@@ -221,6 +221,20 @@ def test_a_flapping_video_gets_at_most_the_cap_per_window(
     assert outbox(engine, slack, clock).deliver().messages == 1
 
 
+def test_metadata_changes_neither_count_towards_nor_fall_under_the_flapping_cap(
+    engine: Engine, slack: SlackStub, seeder: Seeder, clock: Clock
+) -> None:
+    vid = video_id()
+    cid = channel_id("m")
+    for kind in ("changed", "changed", "changed", "changed", "deleted"):
+        seeder.events([(kind, vid, {"title": "Edited often"})], cid=cid)
+        outbox(engine, slack, clock).deliver()
+        clock.advance(minutes=10)
+    # Four title edits were all posted, and the deletion after them was not held back.
+    assert [d.status for d in seeder.deliveries()] == ["sent"] * 5
+    assert len(slack.requests) == 5
+
+
 def test_more_than_the_threshold_in_one_scan_is_one_message(
     engine: Engine, slack: SlackStub, seeder: Seeder, clock: Clock
 ) -> None:
