@@ -331,7 +331,7 @@ def event_message(view: EventView, language: Language) -> Message:
         buttons.append(("archived_thumbnail", label, view.archived_thumbnail_url))
     if buttons:
         blocks.append(actions(buttons))
-    severity = severity_of(view.kind).name
+    severity = text(f"severity_{severity_of(view.kind).name}", language)
     blocks.append(context(f"ytdt · #{view.event_id} · {severity}"))
 
     plain_label = kind_label(view.kind, language, emoji=False)

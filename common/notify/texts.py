@@ -57,6 +57,10 @@ _REASONS: dict[str, tuple[str, str]] = {
 }
 
 _TEXTS: dict[str, tuple[str, str]] = {
+    "severity_info": ("info", "重要度: 情報"),
+    "severity_low": ("low", "重要度: 低"),
+    "severity_medium": ("medium", "重要度: 中"),
+    "severity_high": ("high", "重要度: 高"),
     "channel": ("Channel", "チャンネル"),
     "published": ("Published", "公開日"),
     "last_seen": ("Last seen", "最終確認"),

@@ -127,6 +127,7 @@ def test_japanese_words() -> None:
         "著作権侵害の申し立て",
         "動画を開く",
         "アーカイブを探す",
+        "重要度: 高",
     ):
         assert words in blob
     assert message.text.startswith("YouTube が動画を削除しました: 消えた動画")
