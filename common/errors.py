@@ -12,6 +12,7 @@ Hierarchy (catch the narrowest class the caller can act on)::
     ├── ConfigError               a setting is missing or malformed (500, fail fast)
     ├── SchemaOutdated            the database is behind the code's migrations (503)
     ├── CoordinationUnavailable   Redis (locks, quota ledger) cannot be reached (503)
+    ├── DatabaseUnavailable       the database stopped answering during a request (503)
     └── UpstreamError             YouTube (or another upstream) failed (502)
         ├── QuotaExceeded         the daily YouTube quota is spent; never retried (429)
         ├── KeyInvalid            the YouTube API key was refused (502)
@@ -31,6 +32,7 @@ __all__ = [
     "ConfigError",
     "Conflict",
     "CoordinationUnavailable",
+    "DatabaseUnavailable",
     "InvalidInput",
     "KeyInvalid",
     "LimitExceeded",
@@ -95,6 +97,13 @@ class ConfigError(AppError):
 
 class SchemaOutdated(AppError):
     code = "schema_outdated"
+    status = 503
+
+
+class DatabaseUnavailable(AppError):
+    """The database refused or dropped the connection mid-request: try again later."""
+
+    code = "database_unavailable"
     status = 503
 
 

@@ -9,9 +9,17 @@ from typing import Any, TypeVar
 
 from flask import Request, Response
 from pydantic import BaseModel, SecretStr, ValidationError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
-from common.errors import AppError, ConfigError, InvalidInput, Unauthorized, http_error
+from common.errors import (
+    AppError,
+    ConfigError,
+    DatabaseUnavailable,
+    InvalidInput,
+    Unauthorized,
+    http_error,
+)
 from common.logs import redact
 from common.settings import Settings
 
@@ -83,7 +91,18 @@ def http_exception_response(exc: HTTPException) -> Response:
 
 
 def unexpected_error_response(exc: Exception) -> Response:
-    """A bug: log it once with its traceback, answer 500 without one."""
+    """A bug: log it once with its traceback, answer 500 without one.
+
+    A database that cannot be reached (down, restarting, connection dropped) is no bug: 503,
+    so that callers and Fly's proxy retry, with no traceback.
+    """
+    if isinstance(exc, OperationalError | InterfaceError) or (
+        isinstance(exc, DBAPIError) and exc.connection_invalidated
+    ):
+        log.warning("database unavailable: %s", redact(type(exc.orig or exc).__name__))
+        return error_response(
+            DatabaseUnavailable("the database cannot be reached right now: try again later")
+        )
     log.error("unexpected error: %s", redact(repr(exc)), exc_info=exc)
     return json_response({"error": {"code": "internal", "message": "internal error"}}, 500)
 
