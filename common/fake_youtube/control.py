@@ -58,6 +58,11 @@ class _Unblock(_Body):
     regions: list[RegionStr] | None = None
 
 
+class _AllowOnly(_Body):
+    # Empty is meaningful: viewable nowhere.
+    regions: list[RegionStr]
+
+
 class _Retitle(_Body):
     title: Annotated[str, Field(min_length=1)]
     description: str | None = None
@@ -150,11 +155,13 @@ class ControlApi:
             "age_restrict": world.age_restrict,
             "unage": lambda video_id: world.age_restrict(video_id, on=False),
             "set_thumbnail": world.set_thumbnail,
+            "allow_everywhere": world.allow_everywhere,
         }
         self._body_actions: dict[str, Callable[[str, Request], Video]] = {
             "reject": lambda vid, req: world.reject(vid, _body(req, _Reject).reason),
             "geoblock": lambda vid, req: world.geoblock(vid, _body(req, _Geoblock).regions),
             "unblock": lambda vid, req: world.unblock(vid, _body(req, _Unblock).regions),
+            "allow_only": lambda vid, req: world.allow_only(vid, _body(req, _AllowOnly).regions),
             "retitle": self._retitle,
             "set_embeddable": lambda vid, req: world.set_embeddable(
                 vid, _body(req, _Embeddable).embeddable

@@ -91,6 +91,9 @@ class Video:
     state: VideoState = "public"
     rejection_reason: str | None = None
     blocked_regions: tuple[str, ...] = ()
+    # An allow-list: viewable only in these regions (empty: nowhere); None means no allow-list.
+    # YouTube sends either ``blocked`` or ``allowed``, never both, so the world never sets both.
+    allowed_regions: tuple[str, ...] | None = None
     age_restricted: bool = False
     embeddable: bool = True
     tags: tuple[str, ...] = ()

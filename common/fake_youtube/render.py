@@ -288,7 +288,10 @@ def video_item(
             "caption": "false",
             "licensedContent": False,
         }
-        if video.blocked_regions:
+        if video.allowed_regions is not None:
+            # Viewable only there; an empty list means nowhere. Never sent with "blocked".
+            details["regionRestriction"] = {"allowed": list(video.allowed_regions)}
+        elif video.blocked_regions:
             details["regionRestriction"] = {"blocked": list(video.blocked_regions)}
         details["contentRating"] = {"ytRating": "ytAgeRestricted"} if video.age_restricted else {}
         details["projection"] = "rectangular"

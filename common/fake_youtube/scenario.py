@@ -20,7 +20,8 @@ Example (every field is optional)::
             "published_at": "2024-04-30T10:00:00Z", "duration": "PT4M13S",
             "view_count": 10, "like_count": 1, "comment_count": 0,
             "state": "public", "rejection_reason": null,
-            "blocked_regions": ["DE"], "age_restricted": false, "embeddable": true,
+            "blocked_regions": ["DE"], "allowed_regions": null,   # allowed: ["JP"] (not both)
+            "age_restricted": false, "embeddable": true,
             "tags": ["cooking"]}
          ]}
       ]
@@ -100,6 +101,8 @@ class VideoSpec(_Spec):
     state: VideoState = "public"
     rejection_reason: RejectionReason | None = None
     blocked_regions: list[RegionStr] = Field(default_factory=list)
+    # None: no allow-list; a list (possibly empty): viewable only there.
+    allowed_regions: list[RegionStr] | None = None
     age_restricted: bool = False
     embeddable: bool = True
     tags: list[str] = Field(default_factory=list)
@@ -110,6 +113,13 @@ class VideoSpec(_Spec):
             raise ValueError("rejection_reason is required when state is 'rejected'")
         if self.state != "rejected" and self.rejection_reason is not None:
             raise ValueError("rejection_reason is only allowed when state is 'rejected'")
+        return self
+
+    @model_validator(mode="after")
+    def _one_region_list(self) -> Self:
+        # YouTube's regionRestriction carries blocked or allowed, never both.
+        if self.blocked_regions and self.allowed_regions is not None:
+            raise ValueError("a video has blocked_regions or allowed_regions, not both")
         return self
 
 

@@ -97,6 +97,26 @@ def _validated(model: type[VideoSpec] | type[ChannelSpec], fields: Mapping[str, 
         raise InvalidInput(message, field=field) from exc
 
 
+def _regions(regions: Iterable[str], *, allow_empty: bool) -> set[str]:
+    """The set of ``regions``; InvalidInput unless each is a two-letter upper-case code."""
+    wanted = set(regions)
+    bad = sorted(code for code in wanted if not REGION_RE.fullmatch(code))
+    if bad or not (wanted or allow_empty):
+        raise InvalidInput(
+            f"regions must be two-letter upper-case country codes, got {bad or 'none'}",
+            field="regions",
+        )
+    return wanted
+
+
+def _region_tuple(regions: Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if regions is None else tuple(sorted(set(regions)))
+
+
+def _region_list(regions: tuple[str, ...] | None) -> list[str] | None:
+    return None if regions is None else list(regions)
+
+
 class World:
     """All state of the fake; safe to share between server threads and the test thread."""
 
@@ -269,6 +289,7 @@ class World:
         state: VideoState = "public",
         rejection_reason: str | None = None,
         blocked_regions: Iterable[str] = (),
+        allowed_regions: Iterable[str] | None = None,
         age_restricted: bool = False,
         embeddable: bool = True,
         tags: Iterable[str] = (),
@@ -288,6 +309,7 @@ class World:
                 "state": state,
                 "rejection_reason": rejection_reason,
                 "blocked_regions": list(blocked_regions),
+                "allowed_regions": None if allowed_regions is None else list(allowed_regions),
                 "age_restricted": age_restricted,
                 "embeddable": embeddable,
                 "tags": list(tags),
@@ -323,6 +345,7 @@ class World:
             state=spec.state,
             rejection_reason=spec.rejection_reason,
             blocked_regions=tuple(sorted(set(spec.blocked_regions))),
+            allowed_regions=_region_tuple(spec.allowed_regions),
             age_restricted=spec.age_restricted,
             embeddable=spec.embeddable,
             tags=tuple(spec.tags),
@@ -418,15 +441,15 @@ class World:
 
     def geoblock(self, video_id: str, regions: Iterable[str]) -> Video:
         """Block the video in more regions (two-letter country codes)."""
-        wanted = set(regions)
-        bad = sorted(code for code in wanted if not REGION_RE.fullmatch(code))
-        if bad or not wanted:
-            raise InvalidInput(
-                f"regions must be two-letter upper-case country codes, got {bad or 'none'}",
-                field="regions",
-            )
+        wanted = _regions(regions, allow_empty=False)
         with self._lock:
-            blocked = set(self._video(video_id).blocked_regions) | wanted
+            video = self._video(video_id)
+            if video.allowed_regions is not None:
+                raise Conflict(
+                    f"video {video_id} has an allow-list; lift it (allow_everywhere) first",
+                    field="regions",
+                )
+            blocked = set(video.blocked_regions) | wanted
             return self._change(video_id, blocked_regions=tuple(sorted(blocked)))
 
     def unblock(self, video_id: str, regions: Iterable[str] | None = None) -> Video:
@@ -436,6 +459,21 @@ class World:
             if regions is not None:
                 left = set(self._video(video_id).blocked_regions) - set(regions)
             return self._change(video_id, blocked_regions=tuple(sorted(left)))
+
+    def allow_only(self, video_id: str, regions: Iterable[str]) -> Video:
+        """Make the video viewable only in ``regions`` (replacing any allow-list); none: nowhere."""
+        wanted = _regions(regions, allow_empty=True)
+        with self._lock:
+            if self._video(video_id).blocked_regions:
+                # YouTube never sends both lists for one video, so the fake never holds both.
+                raise Conflict(
+                    f"video {video_id} is blocked in regions; unblock it first", field="regions"
+                )
+            return self._change(video_id, allowed_regions=tuple(sorted(wanted)))
+
+    def allow_everywhere(self, video_id: str) -> Video:
+        """Lift the allow-list: the video is viewable in every region again."""
+        return self._change(video_id, allowed_regions=None)
 
     def age_restrict(self, video_id: str, on: bool = True) -> Video:
         """Set or lift the age restriction (contentRating.ytRating = ytAgeRestricted)."""
@@ -671,6 +709,7 @@ def video_record(video: Video) -> dict[str, Any]:
         "state": video.state,
         "rejection_reason": video.rejection_reason,
         "blocked_regions": list(video.blocked_regions),
+        "allowed_regions": _region_list(video.allowed_regions),
         "age_restricted": video.age_restricted,
         "embeddable": video.embeddable,
         "title": video.title,

@@ -54,6 +54,9 @@ def test_upload_then_every_video_action(
         ("publish", None, {"state": "public", "rejection_reason": None}),
         ("geoblock", {"regions": ["DE"]}, {"blocked_regions": ["DE"]}),
         ("unblock", {}, {"blocked_regions": []}),
+        ("allow_only", {"regions": ["JP", "FR"]}, {"allowed_regions": ["FR", "JP"]}),
+        ("allow_only", {"regions": []}, {"allowed_regions": []}),
+        ("allow_everywhere", None, {"allowed_regions": None}),
         ("age_restrict", None, {"age_restricted": True}),
         ("unage", None, {"age_restricted": False}),
         ("retitle", {"title": "T2", "description": "D2"}, {"title": "T2", "description": "D2"}),
@@ -167,6 +170,8 @@ def test_bad_video_action_bodies(client: httpx.Client, channel_id: str, world: W
         ("reject", {}, "reason"),
         ("geoblock", {"regions": []}, "regions"),
         ("geoblock", {"regions": ["germany"]}, "regions[0]"),
+        ("allow_only", {}, "regions"),
+        ("allow_only", {"regions": ["jp"]}, "regions[0]"),
         ("retitle", {"title": ""}, "title"),
         ("delete", {"please": True}, "please"),
         ("set_counts", {"view_count": -1}, "view_count"),
@@ -204,3 +209,18 @@ def test_duplicates_are_409(client: httpx.Client, channel_id: str, world: World)
 def test_wrong_method_is_405(client: httpx.Client) -> None:
     assert client.get("/_control/channels").status_code == 405
     assert client.post("/youtube/v3/videos").status_code == 405
+
+
+def test_a_video_never_has_both_region_lists(
+    client: httpx.Client, channel_id: str, world: World
+) -> None:
+    video_id = world.uploads(channel_id)[0].id
+    assert post(client, f"videos/{video_id}/geoblock", {"regions": ["DE"]}).status_code == 200
+    refused = post(client, f"videos/{video_id}/allow_only", {"regions": ["JP"]})
+    assert refused.status_code == 409
+    assert refused.json()["error"]["field"] == "regions"
+    assert post(client, f"videos/{video_id}/unblock", {}).status_code == 200
+    assert post(client, f"videos/{video_id}/allow_only", {"regions": ["JP"]}).status_code == 200
+    assert post(client, f"videos/{video_id}/geoblock", {"regions": ["DE"]}).status_code == 409
+    record = world.video(video_id)
+    assert (record.blocked_regions, record.allowed_regions) == ((), ("JP",))

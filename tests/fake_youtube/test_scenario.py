@@ -53,6 +53,8 @@ def test_full_scenario() -> None:
                     "seed": 2,
                     "videos": [
                         {"id": VIDEO_ID, "title": "Newest", "state": "unlisted"},
+                        {"title": "Licensed", "allowed_regions": ["JP", "JP"]},
+                        {"title": "Nowhere", "allowed_regions": []},
                         {
                             "title": "Removed",
                             "state": "rejected",
@@ -72,12 +74,17 @@ def test_full_scenario() -> None:
     assert world.faults.error_rate == 0.25
     assert (world.quoted_etags, world.omit_empty_items) == (False, False)
     uploads = world.uploads(CHANNEL_ID)
-    assert len(uploads) == 7
+    assert len(uploads) == 9
     assert uploads[0].id == VIDEO_ID
     assert uploads[0].published_at == datetime(2024, 1, 31, tzinfo=UTC)
-    assert uploads[1].title == "Removed"
-    assert uploads[1].rejection_reason == "legal"
-    assert all(video.published_at < uploads[1].published_at for video in uploads[2:])
+    assert uploads[0].allowed_regions is None
+    assert [(v.title, v.allowed_regions) for v in uploads[1:3]] == [
+        ("Licensed", ("JP",)),
+        ("Nowhere", ()),
+    ]
+    assert uploads[3].title == "Removed"
+    assert uploads[3].rejection_reason == "legal"
+    assert all(video.published_at < uploads[3].published_at for video in uploads[4:])
     assert world.channel_id_by_name("custom_url", "OneCustom") == CHANNEL_ID
 
 
@@ -103,6 +110,11 @@ def test_same_scenario_same_world() -> None:
         (scenario(videos=[{"rejection_reason": "legal"}]), "only allowed when state"),
         (scenario(videos=[{"rejection_reason": "meh", "state": "rejected"}]), "rejection_reason"),
         (scenario(videos=[{"blocked_regions": ["usa"]}]), "blocked_regions[0]"),
+        (scenario(videos=[{"allowed_regions": ["jp"]}]), "allowed_regions[0]"),
+        (
+            scenario(videos=[{"blocked_regions": ["DE"], "allowed_regions": []}]),
+            "blocked_regions or allowed_regions, not both",
+        ),
         (scenario(videos=[{"view_count": -1}]), "view_count"),
         (scenario(generate=2_000_000), "channels[0].generate"),
         (scenario(subscribers=3), "channels[0].subscribers: Extra inputs"),

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from common.errors import Conflict, InvalidInput
 from common.fake_youtube import Channel, FakeYouTube, World
 
 from .conftest import Api
@@ -143,6 +144,37 @@ def test_geoblocked_video_carries_its_region_restriction(
     assert details["regionRestriction"] == {"blocked": ["DE", "JP"]}
     world.unblock(video.id)
     assert "regionRestriction" not in listed(api, video.id)[0]["contentDetails"]
+
+
+def test_allow_listed_video_carries_only_the_allowed_list(
+    world: World, channel: Channel, api: Api, client: httpx.Client
+) -> None:
+    video = world.upload(channel.id)
+    world.allow_only(video.id, ["US", "JP", "US"])
+    details = listed(api, video.id)[0]["contentDetails"]
+    assert details["regionRestriction"] == {"allowed": ["JP", "US"]}
+    assert playlist_ids(api, channel) == [video.id]
+    assert oembed(client, video.id).status_code == 200
+    world.allow_only(video.id, ["GB"])
+    assert listed(api, video.id)[0]["contentDetails"]["regionRestriction"] == {"allowed": ["GB"]}
+    world.allow_only(video.id, [])
+    details = listed(api, video.id)[0]["contentDetails"]
+    assert details["regionRestriction"] == {"allowed": []}, "an empty list: viewable nowhere"
+    world.allow_everywhere(video.id)
+    assert "regionRestriction" not in listed(api, video.id)[0]["contentDetails"]
+
+
+def test_a_video_is_either_blocked_or_allow_listed(world: World, channel: Channel) -> None:
+    blocked = world.geoblock(world.upload(channel.id).id, ["DE"])
+    with pytest.raises(Conflict, match="unblock"):
+        world.allow_only(blocked.id, ["JP"])
+    allowed = world.allow_only(world.upload(channel.id).id, ["JP"])
+    with pytest.raises(Conflict, match="allow-list"):
+        world.geoblock(allowed.id, ["DE"])
+    with pytest.raises(InvalidInput, match="not both"):
+        world.upload(channel.id, blocked_regions=["DE"], allowed_regions=["JP"])
+    with pytest.raises(InvalidInput, match="regions"):
+        world.allow_only(allowed.id, ["jp"])
 
 
 def test_age_restricted_video_has_the_yt_rating(
