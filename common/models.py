@@ -155,6 +155,8 @@ class Video(Base):
     state: Mapped[str] = mapped_column(String(16), default="public")
     rejection_reason: Mapped[str | None] = mapped_column(String(64))
     blocked_regions: Mapped[list[str] | None] = mapped_column(JSONType)
+    # Viewable only in these regions; None: no allow-list, []: viewable nowhere.
+    allowed_regions: Mapped[list[str] | None] = mapped_column(JSONType)
     age_restricted: Mapped[bool] = mapped_column(Boolean, default=False)
     embeddable: Mapped[bool | None] = mapped_column(Boolean)
     first_seen_at: Mapped[datetime]

@@ -53,3 +53,18 @@ def test_schema_ahead_of_the_code_is_refused_too(blank_url: str) -> None:
         conn.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(SchemaOutdated, match="9999"):
         require_current_schema(engine)
+
+
+def test_allowed_regions_column_goes_down_and_up_alone(blank_url: str) -> None:
+    engine = get_engine(blank_url)
+
+    def columns() -> set[str]:
+        return {column["name"] for column in inspect(engine).get_columns("videos")}
+
+    migrate(blank_url)
+    assert {"allowed_regions", "blocked_regions"} <= columns()
+    assert migrate(blank_url, "0003") == "0003"
+    assert "allowed_regions" not in columns()
+    assert "blocked_regions" in columns()
+    assert migrate(blank_url) == HEAD_REVISION
+    assert "allowed_regions" in columns()
