@@ -83,12 +83,18 @@ def _row_from_video(video: Video, now: datetime) -> dict[str, Any]:
         "state": state_of(video),
         "rejection_reason": video.rejection_reason,
         "blocked_regions": sorted(video.blocked_regions) or None,
+        # Kept apart from None: [] is an allow-list of no region (viewable nowhere).
+        "allowed_regions": _allow_list(video.allowed_regions),
         "age_restricted": video.age_restricted,
         "embeddable": video.embeddable,
         "last_seen_at": now,
         "missing_since": None,
         "missing_strikes": 0,
     }
+
+
+def _allow_list(regions: list[str] | tuple[str, ...] | None) -> list[str] | None:
+    return None if regions is None else sorted(set(regions))
 
 
 def _preserved(video: KnownVideo) -> dict[str, Any]:
@@ -218,16 +224,50 @@ def _state_event(
 
 
 def _flags_differ(old: KnownVideo, row: dict[str, Any]) -> bool:
-    return tuple(row["blocked_regions"] or ()) != old.blocked_regions or (
-        row["age_restricted"] != old.age_restricted
+    return (
+        tuple(row["blocked_regions"] or ()) != old.blocked_regions
+        or _allow_list(old.allowed_regions) != row["allowed_regions"]
+        or row["age_restricted"] != old.age_restricted
     )
 
 
 def _flag_events(
     plan: ScanPlan, old: KnownVideo, row: dict[str, Any], base: dict[str, Any]
 ) -> None:
+    _region_events(plan, old, row, base)
+    if row["age_restricted"] and not old.age_restricted:
+        plan.add_event("age_restricted", old.id, base)
+    elif old.age_restricted and not row["age_restricted"]:
+        plan.add_event("restored", old.id, {**base, "from": "age_restricted"})
+
+
+def _region_events(
+    plan: ScanPlan, old: KnownVideo, row: dict[str, Any], base: dict[str, Any]
+) -> None:
+    """geo_blocked when a restriction appears or changes, restored when the last one goes.
+
+    A block list (``regions``: viewable everywhere but there) and an allow-list
+    (``allowed_regions``: viewable only there, [] nowhere) are told apart in the details;
+    ``added`` and ``removed`` compare the new list with the old list of the same kind.
+    """
     before, after = set(old.blocked_regions), set(row["blocked_regions"] or ())
-    if after and after != before:
+    allowed_before = _allow_list(old.allowed_regions)
+    allowed_after: list[str] | None = row["allowed_regions"]
+    if allowed_after is not None:
+        # The stricter list decides: were YouTube to send both, the allow-list is what plays.
+        if allowed_after != allowed_before:
+            was, now_allowed = set(allowed_before or ()), set(allowed_after)
+            plan.add_event(
+                "geo_blocked",
+                old.id,
+                {
+                    **base,
+                    "allowed_regions": allowed_after,
+                    "added": sorted(now_allowed - was),
+                    "removed": sorted(was - now_allowed),
+                },
+            )
+    elif after and (after != before or allowed_before is not None):
         plan.add_event(
             "geo_blocked",
             old.id,
@@ -238,12 +278,8 @@ def _flag_events(
                 "removed": sorted(before - after),
             },
         )
-    elif before and not after:
+    elif not after and (before or allowed_before is not None):
         plan.add_event("restored", old.id, {**base, "from": "geo_blocked"})
-    if row["age_restricted"] and not old.age_restricted:
-        plan.add_event("age_restricted", old.id, base)
-    elif old.age_restricted and not row["age_restricted"]:
-        plan.add_event("restored", old.id, {**base, "from": "age_restricted"})
 
 
 def _absent_video(

@@ -47,6 +47,8 @@ class KnownVideo:
     published_at: datetime | None
     state: str
     blocked_regions: tuple[str, ...]
+    # None: no allow-list; a tuple (possibly empty): viewable only in those regions.
+    allowed_regions: tuple[str, ...] | None
     age_restricted: bool
     missing_strikes: int
     missing_since: datetime | None
@@ -83,6 +85,7 @@ def load_known_videos(conn: Connection, channel_id: str) -> dict[str, KnownVideo
             Video.published_at,
             Video.state,
             Video.blocked_regions,
+            Video.allowed_regions,
             Video.age_restricted,
             Video.missing_strikes,
             Video.missing_since,
@@ -93,5 +96,6 @@ def load_known_videos(conn: Connection, channel_id: str) -> dict[str, KnownVideo
     for row in rows:
         values = list(row)
         values[7] = tuple(values[7] or ())
+        values[8] = None if values[8] is None else tuple(values[8])
         known[row.id] = KnownVideo(*values)
     return known

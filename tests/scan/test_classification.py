@@ -86,6 +86,76 @@ def test_geo_block_and_unblock(tracker: Tracker) -> None:
     assert (restored.kind, restored.details["from"]) == ("restored", "geo_blocked")
 
 
+def test_allow_list_restricts_changes_and_lifts(tracker: Tracker) -> None:
+    channel_id, ids = baseline(tracker)
+    world = tracker.fake.world
+    world.allow_only(ids[0], ["US", "JP"])
+    tracker.scan(channel_id)
+    [allowed] = tracker.events()
+    assert (allowed.kind, allowed.video_id) == ("geo_blocked", ids[0])
+    assert allowed.details["allowed_regions"] == ["JP", "US"]
+    assert (allowed.details["added"], allowed.details["removed"]) == (["JP", "US"], [])
+    assert "regions" not in allowed.details, "an allow-list is not a block list"
+    video = tracker.video(ids[0])
+    assert (video.allowed_regions, video.blocked_regions) == (["JP", "US"], None)
+
+    tracker.scan(channel_id)
+    assert len(tracker.events()) == 1, "an unchanged allow-list raises nothing"
+
+    world.allow_only(ids[0], ["JP", "GB"])
+    tracker.scan(channel_id)
+    changed = tracker.events()[-1]
+    assert changed.kind == "geo_blocked"
+    assert changed.details["allowed_regions"] == ["GB", "JP"]
+    assert (changed.details["added"], changed.details["removed"]) == (["GB"], ["US"])
+
+    world.allow_only(ids[0], [])
+    tracker.scan(channel_id)
+    nowhere = tracker.events()[-1]
+    assert (nowhere.kind, nowhere.details["allowed_regions"]) == ("geo_blocked", [])
+    assert tracker.video(ids[0]).allowed_regions == [], "viewable nowhere is not 'no list'"
+
+    world.allow_everywhere(ids[0])
+    tracker.scan(channel_id)
+    restored = tracker.events()[-1]
+    assert (restored.kind, restored.details["from"]) == ("restored", "geo_blocked")
+    assert tracker.video(ids[0]).allowed_regions is None
+    assert len(tracker.events()) == 4
+    tracker.scan(channel_id)
+    assert len(tracker.events()) == 4
+
+
+def test_allow_listed_videos_on_the_baseline_alert_nothing(tracker: Tracker) -> None:
+    world = tracker.fake.world
+    channel_id, ids = channel_with_videos(world)
+    world.allow_only(ids[0], ["JP"])
+    world.allow_only(ids[1], [])
+    tracker.track(channel_id)
+    tracker.scan(channel_id)
+    tracker.scan(channel_id)
+    assert tracker.events() == []
+    assert tracker.video(ids[0]).allowed_regions == ["JP"]
+    assert tracker.video(ids[1]).allowed_regions == []
+    assert tracker.video(ids[2]).allowed_regions is None
+
+
+def test_block_list_turning_into_an_allow_list_and_back(tracker: Tracker) -> None:
+    channel_id, ids = baseline(tracker)
+    world = tracker.fake.world
+    world.geoblock(ids[0], ["DE"])
+    tracker.scan(channel_id)
+    world.unblock(ids[0])
+    world.allow_only(ids[0], ["JP"])
+    tracker.scan(channel_id)
+    world.allow_everywhere(ids[0])
+    world.geoblock(ids[0], ["DE"])
+    tracker.scan(channel_id)
+    events = tracker.events()
+    assert [event.kind for event in events] == ["geo_blocked"] * 3, "still restricted each time"
+    assert [event.details.get("regions") for event in events] == [["DE"], None, ["DE"]]
+    assert [event.details.get("allowed_regions") for event in events] == [None, ["JP"], None]
+
+
 def test_age_restricted(tracker: Tracker) -> None:
     channel_id, ids = baseline(tracker)
     tracker.fake.world.age_restrict(ids[3])
