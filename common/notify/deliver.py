@@ -218,6 +218,7 @@ class Outbox:
                     Video.last_seen_at,
                     Video.rejection_reason,
                     Video.blocked_regions,
+                    Video.allowed_regions,
                     exists().where(ArchivedThumbnail.video_id == Event.video_id),
                 )
                 .join(Event, Event.id == Delivery.event_id)
@@ -390,6 +391,7 @@ def _claimed(row: Any, public_base_url: str | None) -> Claimed:
         last_seen_at,
         rejection_reason,
         blocked_regions,
+        allowed_regions,
         archived,
     ) = row
     archived_url = None
@@ -411,6 +413,7 @@ def _claimed(row: Any, public_base_url: str | None) -> Claimed:
         last_seen_at=last_seen_at,
         rejection_reason=rejection_reason,
         blocked_regions=tuple(blocked_regions or ()),
+        allowed_regions=None if allowed_regions is None else tuple(allowed_regions),
         archived_thumbnail_url=archived_url,
     )
     return Claimed(delivery_id=delivery_id, attempts=attempts, view=view)

@@ -87,6 +87,8 @@ class EventView:
     last_seen_at: datetime | None = None
     rejection_reason: str | None = None
     blocked_regions: tuple[str, ...] = ()
+    # The video's allow-list: None when it has none, () when it is viewable nowhere.
+    allowed_regions: tuple[str, ...] | None = None
     # Where people can see the thumbnail the tracker archived (PUBLIC_BASE_URL), if any.
     archived_thumbnail_url: str | None = None
 
@@ -249,11 +251,7 @@ def _reason_fields(view: EventView, language: Language) -> list[tuple[str, str]]
     reason = details.get("reason") or (view.rejection_reason if view.kind == "removed" else None)
     if reason:
         pairs.append((text("reason", language), escape(reason_label(str(reason), language))))
-    regions = details.get("regions") or (
-        list(view.blocked_regions) if view.kind == "geo_blocked" else []
-    )
-    if regions:
-        pairs.append((text("regions", language), escape_cut(", ".join(map(str, regions)), 500)))
+    pairs.extend(_region_fields(view, language))
     previous = details.get("from")
     if isinstance(previous, str) and previous:
         pairs.append((text("previous", language), escape(state_label(previous, language))))
@@ -264,6 +262,25 @@ def _reason_fields(view: EventView, language: Language) -> list[tuple[str, str]]
     if isinstance(affected, int):
         pairs.append((text("videos_affected", language), str(affected)))
     return pairs
+
+
+def _region_fields(view: EventView, language: Language) -> list[tuple[str, str]]:
+    """Where a geo_blocked video is blocked, or where only it plays (an allow-list)."""
+    details = view.details
+    regions = details.get("regions")
+    allowed = details.get("allowed_regions")
+    if view.kind == "geo_blocked" and "regions" not in details and "allowed_regions" not in details:
+        # An event that recorded neither list: show what the video row kept.
+        regions = list(view.blocked_regions)
+        allowed = None if view.allowed_regions is None else list(view.allowed_regions)
+    if isinstance(allowed, list):
+        if not allowed:
+            return [(text("restriction", language), text("viewable_nowhere", language))]
+        joined = ", ".join(map(str, allowed))
+        return [(text("allowed_regions", language), escape_cut(joined, 500))]
+    if regions:
+        return [(text("regions", language), escape_cut(", ".join(map(str, regions)), 500))]
+    return []
 
 
 def _change_lines(view: EventView, language: Language) -> list[str]:

@@ -96,6 +96,38 @@ def test_scan_events_reach_slack_as_block_kit(
     assert notify().messages == 0, "nothing is sent twice"
 
 
+@pytest.mark.parametrize(
+    ("language", "header", "only", "nowhere"),
+    [
+        ("en", ":earth_asia: Video blocked in regions", "Only viewable in", "Viewable nowhere"),
+        (
+            "ja",
+            ":earth_asia: 動画が一部の地域でブロックされました",
+            "視聴可能な地域",
+            "どの地域でも視聴できません",
+        ),
+    ],
+)
+def test_an_allow_listed_video_reaches_slack_with_its_regions(
+    tracker: Tracker, slack: SlackStub, language: str, header: str, only: str, nowhere: str
+) -> None:
+    os.environ["SLACK_NOTIFICATION_LANGUAGE"] = language
+    reset_settings()
+    channel_id, ids = baseline(tracker)
+    world = tracker.fake.world
+    title = world.video(ids[0]).title
+    world.allow_only(ids[0], ["US", "JP"])
+    tracker.scan(channel_id)
+    assert notify().sent == 1
+    world.allow_only(ids[0], [])
+    tracker.scan(channel_id)
+    assert notify().sent == 1
+    assert headers_of(slack) == [f"{header}: {title}"] * 2
+    listed, empty = (json.dumps(r.payload, ensure_ascii=False) for r in slack.delivered)
+    assert f"*{only}*\\nJP, US" in listed
+    assert nowhere in empty and only not in empty
+
+
 def test_the_mention_injection_title_reaches_the_webhook_escaped(
     tracker: Tracker, slack: SlackStub
 ) -> None:

@@ -133,6 +133,38 @@ def test_japanese_words() -> None:
     assert message.text.startswith("YouTube が動画を削除しました: 消えた動画")
 
 
+@pytest.mark.parametrize(
+    ("language", "only", "nowhere", "blocked"),
+    [
+        ("en", "Only viewable in", ("Regions", "Viewable nowhere"), "Blocked in"),
+        ("ja", "視聴可能な地域", ("地域制限", "どの地域でも視聴できません"), "ブロック地域"),
+    ],
+)
+def test_an_allow_list_says_where_the_video_plays(
+    language: Language, only: str, nowhere: tuple[str, str], blocked: str
+) -> None:
+    allowed = {"allowed_regions": ["JP", "US"], "added": ["JP", "US"], "removed": []}
+    rendered = render_text(event_message(view("geo_blocked", details=allowed), language))
+    assert f"{only}: JP, US" in rendered
+    assert blocked not in rendered
+    empty = {"allowed_regions": [], "added": [], "removed": ["JP"]}
+    rendered = render_text(event_message(view("geo_blocked", details=empty), language))
+    assert f"{nowhere[0]}: {nowhere[1]}" in rendered
+    assert only not in rendered
+    # An event that recorded neither list shows what the video row kept.
+    kept = view("geo_blocked", allowed_regions=("GB",), blocked_regions=("DE",))
+    assert f"{only}: GB" in render_text(event_message(kept, language))
+    assert f"{blocked}: DE" in render_text(
+        event_message(view("geo_blocked", blocked_regions=("DE",)), language)
+    )
+
+
+def test_allowed_regions_are_escaped() -> None:
+    message = event_message(view("geo_blocked", details={"allowed_regions": [INJECTION]}), "en")
+    blob = json.dumps(message.payload(), ensure_ascii=False)
+    assert "<!channel>" not in blob and "&lt;!channel&gt;" in blob
+
+
 def test_the_mention_injection_is_escaped_everywhere() -> None:
     message = event_message(
         view("deleted", INJECTION, channel_title=INJECTION, description=INJECTION), "en"
