@@ -131,6 +131,8 @@ def _video_dict(video: Video, channel_title: str | None) -> dict[str, Any]:
         "state": video.state,
         "rejection_reason": video.rejection_reason,
         "blocked_regions": video.blocked_regions or [],
+        # Not ``or []``: None (no allow-list) and [] (viewable nowhere) mean opposite things.
+        "allowed_regions": video.allowed_regions,
         "age_restricted": video.age_restricted,
         "first_seen_at": isoformat(video.first_seen_at),
         "last_seen_at": isoformat(video.last_seen_at),

@@ -31,6 +31,11 @@ def event_reason(kind: str, details: dict[str, Any]) -> str:
     if kind == "removed":
         return reason_label(str(details.get("reason") or "unknown"), "en")
     if kind == "geo_blocked":
+        allowed = details.get("allowed_regions")
+        if isinstance(allowed, list):
+            if not allowed:
+                return text("viewable_nowhere", "en").lower()
+            return "only viewable in " + ", ".join(str(r) for r in allowed)
         regions = details.get("regions") or []
         return "blocked in " + ", ".join(str(r) for r in regions) if regions else ""
     if kind == "channel_terminated":

@@ -10,10 +10,22 @@ from typing import Any
 from common.models import Video
 from common.timeutil import isoformat
 
-__all__ = ["EVENT_COLUMNS", "VIDEO_COLUMNS", "csv_cell", "csv_lines", "event_rows", "video_rows"]
+__all__ = [
+    "EVENT_COLUMNS",
+    "NOWHERE",
+    "VIDEO_COLUMNS",
+    "allowed_cell",
+    "csv_cell",
+    "csv_lines",
+    "event_rows",
+    "video_rows",
+]
 
 # A spreadsheet runs a cell that starts with one of these as a formula (OWASP: CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+# The allowed_regions cell of a video whose allow-list is empty (an empty cell means no list).
+NOWHERE = "nowhere"
 
 VIDEO_COLUMNS = (
     "video_id",
@@ -23,6 +35,7 @@ VIDEO_COLUMNS = (
     "state",
     "rejection_reason",
     "blocked_regions",
+    "allowed_regions",
     "age_restricted",
     "published_at",
     "first_seen_at",
@@ -78,6 +91,13 @@ def csv_lines(header: Sequence[str], chunks: Iterable[Iterable[Sequence[Any]]]) 
             yield text
 
 
+def allowed_cell(regions: list[str] | None) -> str:
+    """The allow-list as a cell: codes apart by spaces, '' for none, ``nowhere`` when empty."""
+    if regions is None:
+        return ""
+    return " ".join(regions) if regions else NOWHERE
+
+
 def video_rows(chunk: Sequence[tuple[Video, str]]) -> list[list[Any]]:
     return [
         [
@@ -88,6 +108,7 @@ def video_rows(chunk: Sequence[tuple[Video, str]]) -> list[list[Any]]:
             video.state,
             video.rejection_reason,
             " ".join(video.blocked_regions or ()),
+            allowed_cell(video.allowed_regions),
             video.age_restricted,
             isoformat(video.published_at),
             isoformat(video.first_seen_at),

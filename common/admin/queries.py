@@ -84,6 +84,8 @@ def video_dict(video: Video) -> dict[str, Any]:
         "state": video.state,
         "rejection_reason": video.rejection_reason,
         "blocked_regions": video.blocked_regions,
+        # null: no allow-list; []: viewable nowhere.
+        "allowed_regions": video.allowed_regions,
         "age_restricted": video.age_restricted,
         "embeddable": video.embeddable,
         "first_seen_at": isoformat(video.first_seen_at),

@@ -126,3 +126,17 @@ def test_versions_are_written_in_the_scan_transaction(tracker: Tracker) -> None:
     runs = tracker.scan_runs(channel_id)
     assert {r.scan_id for r in rows} == {runs[0].id}
     assert {r.seen_at for r in rows} == {runs[0].finished_at}
+
+
+def test_the_life_keeps_an_allow_list_apart_from_no_list(tracker: Tracker) -> None:
+    channel_id, ids = baseline(tracker)
+    world = tracker.fake.world
+    world.allow_only(ids[0], ["JP"])
+    tracker.scan(channel_id)
+    world.allow_only(ids[0], [])
+    tracker.scan(channel_id)
+
+    story = life(tracker, ids[0])
+    assert story.video["allowed_regions"] == []
+    assert [t["details"]["allowed_regions"] for t in story.transitions] == [["JP"], []]
+    assert life(tracker, ids[1]).video["allowed_regions"] is None
