@@ -35,9 +35,13 @@ YTDT = Path(sys.executable).parent / "ytdt"
 
 
 def free_base(count: int) -> int:
-    """A base port with ``count`` free ports after it."""
+    """A base port with ``count`` free ports after it.
+
+    Below Linux's ephemeral range (32768-60999): a port there that is free now can be taken by
+    any outgoing connection (to PostgreSQL, Redis, the fake) before serve binds it.
+    """
     for _ in range(50):
-        base = random.randint(20_000, 60_000)
+        base = random.randint(20_000, 32_000)
         try:
             for port in range(base, base + count):
                 with socket.socket() as sock:
