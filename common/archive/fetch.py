@@ -99,7 +99,9 @@ class ThumbnailFetcher:
                             f"{url} is over ARCHIVE_MAX_BYTES={self._max_bytes} bytes"
                         )
                     chunks.append(chunk)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, UnicodeError) as exc:
+            # InvalidURL and UnicodeError (an unencodable host name) come from a URL the API
+            # gave us that httpx cannot even send: a rejection like any other, never a crash.
             raise ThumbnailRejected(f"{url}: {type(exc).__name__}") from exc
         data = b"".join(chunks)
         sniffed = sniff_image_type(data)

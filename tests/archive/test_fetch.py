@@ -79,6 +79,17 @@ def test_connection_errors_are_rejections() -> None:
         fetcher(httpx.MockTransport(refuse)).fetch("https://x/")
 
 
+@pytest.mark.parametrize(
+    "url", ["http://[::1/hq.jpg", "http://\x00/hq.jpg", "https://" + "a" * 300 + ".com/hq.jpg"]
+)
+def test_a_url_httpx_cannot_send_is_a_rejection(url: str) -> None:
+    # The archive step catches ArchiveError only: anything else would fail the scan after it
+    # committed, and again on every later scan (the video stays due).
+    # A real client: these fail while httpx builds the request, before any connection.
+    with pytest.raises(ThumbnailRejected):
+        ThumbnailFetcher(httpx.Client(), max_bytes=10_000).fetch(url)
+
+
 def test_thumbnail_base_url_rewrites_youtube_image_urls() -> None:
     plain = fetcher(answer(200, JPEG, "image/jpeg"))
     url = f"https://i.ytimg.com/vi/{VIDEO}/maxresdefault.jpg"
