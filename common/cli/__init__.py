@@ -7,6 +7,8 @@ Expected errors never print a traceback.
 from __future__ import annotations
 
 import argparse
+import os
+import select
 import sys
 from collections.abc import Sequence
 
@@ -63,6 +65,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _stdout_is_gone() -> bool:
+    """Whether stdout's reader has closed the pipe; if so, point stdout at /dev/null.
+
+    Libraries wrap their own socket errors (httpx, redis, pg8000), so a bare BrokenPipeError is
+    stdout's; poll confirms it where it can (POLLERR: the pipe has no reader any more). Pointing
+    stdout at /dev/null keeps the interpreter's last flush from failing and printing again.
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False
+    if hasattr(select, "poll"):
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        if not any(events & select.POLLERR for _, events in poller.poll(0)):
+            return False
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+    return True
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; answers the process exit code."""
     args = build_parser().parse_args(argv)
@@ -84,6 +108,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return fail(f"Redis (REDIS_URL) error: {_reason(exc)}", code=1)
     except KeyboardInterrupt:
         return fail("interrupted", code=130)
+    except BrokenPipeError:
+        if not _stdout_is_gone():
+            raise
+        # The reader went away (`ytdt events | head`): stop quietly, as other Unix tools do.
+        return 1
     finally:
         reset_runtime()
         dispose_engines()
