@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -11,12 +12,15 @@ from sqlalchemy import Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from common.archive import StoreError, ThumbnailStore
 from common.errors import Conflict, InvalidInput, NotFound
-from common.models import Channel, Video
+from common.models import ArchivedThumbnail, Channel, Video
 from common.timeutil import isoformat, utcnow
 from common.youtube import YouTubeClient, parse_channel_input
 
 __all__ = ["ChannelView", "add_channel", "list_channels", "remove_channel", "validate_channel_id"]
+
+log = logging.getLogger(__name__)
 
 _CHANNEL_ID = re.compile(r"UC[A-Za-z0-9_-]{22}")
 
@@ -131,8 +135,11 @@ def add_channel(engine: Engine, youtube: YouTubeClient, text: str) -> ChannelVie
         return _views(session, found.id)[0]
 
 
-def remove_channel(engine: Engine, channel_id: str) -> None:
-    """Stop tracking a channel and forget its videos and events.
+def remove_channel(engine: Engine, channel_id: str, *, store: ThumbnailStore) -> None:
+    """Stop tracking a channel and forget its videos, events and archived thumbnails.
+
+    The rows go in one transaction (the database cascades); the images are then removed from
+    ``store``, since no row points at them any more and nothing else would ever remove them.
 
     Raises:
         InvalidInput: not a channel id.
@@ -140,6 +147,25 @@ def remove_channel(engine: Engine, channel_id: str) -> None:
     """
     validate_channel_id(channel_id)
     with Session(engine) as session, session.begin():
+        keys = list(
+            session.scalars(
+                select(ArchivedThumbnail.storage_key)
+                .join(Video, Video.id == ArchivedThumbnail.video_id)
+                .where(Video.channel_id == channel_id)
+            )
+        )
         result = session.execute(delete(Channel).where(Channel.id == channel_id))
         if not getattr(result, "rowcount", 0):
             raise NotFound(f"channel {channel_id} is not tracked", field="channel_id")
+    errors = []
+    for key in keys:
+        try:
+            store.delete(key)
+        except StoreError as exc:
+            errors.append(exc.message)
+    if errors:
+        # The channel is gone as asked; only disk or bucket space is left behind.
+        log.warning(
+            "archived thumbnails of a removed channel left in the store",
+            extra={"channel_id": channel_id, "left": len(errors), "error": errors[0]},
+        )

@@ -132,7 +132,8 @@ def run_demo(settings: Settings, say: Callable[[str], None]) -> DemoReport:
         tracked = {c.id for c in list_channels(engine)}
         for handle in CHANNELS:
             if handles[handle] in tracked:
-                remove_channel(engine, handles[handle])  # a fresh start on every run
+                # A fresh start on every run.
+                remove_channel(engine, handles[handle], store=runtime.archive_store(settings))
             report.channels.append(add_channel(engine, youtube, handle).id)
         say(f"tracking {len(report.channels)} channels on the fake YouTube API at {fake.base_url}")
         _make_due(engine, report.channels)

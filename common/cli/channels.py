@@ -8,7 +8,7 @@ from typing import Any
 from common.channels import add_channel, list_channels, remove_channel
 from common.cli.output import fail, print_json
 from common.errors import AppError, Conflict, InvalidInput
-from common.runtime import database, youtube_client
+from common.runtime import archive_store, database, youtube_client
 from common.timeutil import isoformat
 
 
@@ -70,6 +70,6 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    remove_channel(database(), args.channel_id)
+    remove_channel(database(), args.channel_id, store=archive_store())
     print(f"removed {args.channel_id}")
     return 0

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from common import runtime
 from common.archive import LocalStore, StoreError, archived_thumbnail
+from common.channels import remove_channel
 from common.errors import NotFound
 from common.fake_youtube import FakeYouTube, World
 from common.settings import reset_settings
@@ -218,3 +219,23 @@ def test_local_store_refuses_keys_it_did_not_make(tmp_path: Path) -> None:
         store.get("../../etc/passwd")
     with pytest.raises(StoreError):
         store.put("thumbnails/../x.jpg", b"x", "image/jpeg")
+
+
+def test_removing_a_channel_removes_its_archived_images_too(
+    tracker: Tracker, tmp_path: Path
+) -> None:
+    world = tracker.fake.world
+    kept, removed = world.add_channel(handle="@kept"), world.add_channel(handle="@removed")
+    world.generate_videos(kept.id, 2, seed=21)
+    world.generate_videos(removed.id, 3, seed=22)
+    for channel in (kept, removed):
+        tracker.track(channel.id)
+        tracker.scan(channel.id)
+    folder = tmp_path / "archive" / "thumbnails"
+    assert len(list(folder.glob("*/*"))) == 5
+
+    remove_channel(tracker.engine, removed.id, store=runtime.archive_store())
+    # Nothing points at the removed channel's images any more: they would stay forever.
+    left = {path.parent.name for path in folder.glob("*/*")}
+    assert left == {row.video_id for row in archived(tracker.engine)}
+    assert len(left) == 2

@@ -81,7 +81,7 @@ def change_channel(ctx: RouteContext) -> Response:
 def delete_channel(ctx: RouteContext) -> Response:
     channel_id = channel_id_param(ctx)
     parse_query(ctx.request, NoQuery)
-    remove_channel(engine(ctx), channel_id)
+    remove_channel(engine(ctx), channel_id, store=runtime.archive_store(ctx.settings))
     return Response(status=204)
 
 
