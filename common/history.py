@@ -98,12 +98,23 @@ class VideoLife:
 
     @property
     def titles(self) -> list[str]:
-        """Every title the video had, oldest first, without repeats in a row."""
+        """Every title the video had, oldest first, without repeats in a row.
+
+        Read from the changes, which survive ``ytdt prune`` (it removes superseded versions,
+        never the ``changed`` events); without a title change, the one title it always had.
+        """
         titles: list[str] = []
-        for version in self.versions:
-            if not titles or titles[-1] != version["title"]:
-                titles.append(version["title"])
-        return titles or [self.video["title"]]
+        for change in self.changes:
+            title = change["fields"].get("title")
+            if not isinstance(title, dict):
+                continue
+            if not titles and title.get("old"):
+                titles.append(title["old"])
+            if title.get("new") and (not titles or titles[-1] != title["new"]):
+                titles.append(title["new"])
+        if titles:
+            return titles
+        return [self.versions[0]["title"]] if self.versions else [self.video["title"]]
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -159,7 +170,8 @@ def _changes_from_versions(versions: Sequence[VideoVersion]) -> list[_Keyed]:
 
 
 def _changes_from_events(events: Sequence[Event]) -> list[_Keyed]:
-    """Changes of a video recorded before versions were kept (the ``changed`` events)."""
+    """Changes of a video the versions do not show, from its ``changed`` events: recorded
+    before versions were kept, or whose versions ``ytdt prune`` removed."""
     changes = []
     for event in events:
         recorded = event.details.get("changes")
@@ -235,7 +247,16 @@ def video_life(session: Session, video_id: str) -> VideoLife:
         }
         for v in versions
     ]
-    changes = _changes_from_versions(versions) if versions else _changes_from_events(events)
+    # A version shows its scan's change only next to the version before it; the changes of
+    # the other scans come from their events (the same scan writes both).
+    shown = {version.scan_id for version in versions[1:]}
+    changes = sorted(
+        [
+            *_changes_from_versions(versions),
+            *_changes_from_events([e for e in events if e.scan_id not in shown]),
+        ],
+        key=lambda item: item[0],
+    )
     transitions: list[_Keyed] = [
         ((e.detected_at, 2, e.id), _transition(e)) for e in events if e.kind != "changed"
     ]

@@ -96,7 +96,10 @@ def test_prune_keeps_the_evidence(
     assert main(["video", deleted_id, "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["titles"] == ["Before", "After"]
     assert main(["video", public_id, "--json"]) == 0
-    assert json.loads(capsys.readouterr().out)["titles"] == ["Public one, renamed"]
+    public = json.loads(capsys.readouterr().out)
+    # Its superseded version is gone; its changed event still tells the old title.
+    assert [v["title"] for v in public["versions"]] == ["Public one, renamed"]
+    assert public["titles"] == ["Public one", "Public one, renamed"]
 
 
 @pytest.mark.parametrize("days", ["-1", "soon", "nan"])

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from common import runtime
 from common.errors import InvalidInput
+from common.history import VideoLife, video_life
 from common.models import ArchivedThumbnail, VideoVersion
 from common.prune import prune
 from common.timeutil import utcnow
@@ -107,3 +108,21 @@ def test_recent_history_and_dry_runs_are_left_alone(tracker: Tracker, story: Sto
 def test_a_negative_age_is_refused(tracker: Tracker) -> None:
     with pytest.raises(InvalidInput):
         prune(tracker.engine, runtime.archive_store(), older_than=timedelta(days=-1), now=utcnow())
+
+
+def test_a_pruned_video_still_shows_every_title_and_change(tracker: Tracker, story: Story) -> None:
+    def life() -> VideoLife:
+        with Session(tracker.engine) as session:
+            return video_life(session, story.kept_public)
+
+    before = life()
+    assert len(before.titles) == 3 and len(before.changes) == 2
+    later = utcnow() + timedelta(days=40)
+    prune(tracker.engine, runtime.archive_store(), older_than=timedelta(days=30), now=later)
+
+    after = life()
+    # The superseded versions are gone; the changed events still tell what the video was.
+    assert len(after.versions) == 1
+    assert after.titles == before.titles
+    assert [c["fields"] for c in after.changes] == [c["fields"] for c in before.changes]
+    assert after.timeline[0] == {**before.timeline[0], "title": before.titles[0]}

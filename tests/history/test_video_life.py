@@ -108,7 +108,7 @@ def test_videos_seen_before_history_fall_back_to_their_change_events(tracker: Tr
     assert story.versions == []
     [change] = story.changes
     assert change["fields"]["title"] == {"old": old_title, "new": "Renamed"}
-    assert story.titles == ["Renamed"]
+    assert story.titles == [old_title, "Renamed"]
 
 
 def test_unknown_and_malformed_ids(tracker: Tracker) -> None:
