@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from common.channels import add_channel, list_channels, remove_channel
-from common.cli.output import fail, print_json
+from common.cli.output import fail, one_line, print_json
 from common.errors import AppError, Conflict, InvalidInput
 from common.runtime import archive_store, database, youtube_client
 from common.timeutil import isoformat
@@ -64,7 +64,7 @@ def run_list(args: argparse.Namespace) -> int:
         failures = f" failures={c.consecutive_failures}" if c.consecutive_failures else ""
         print(
             f"{c.id}  {c.handle or '-':<20} {c.state:<10} videos={c.videos:<6} "
-            f"{scanned}{failures}  {c.title}"
+            f"{scanned}{failures}  {one_line(c.title)}"
         )
     return 0
 

@@ -6,7 +6,7 @@ import argparse
 from typing import Any
 
 from common.channels import validate_channel_id
-from common.cli.output import print_json
+from common.cli.output import one_line, print_json
 from common.errors import InvalidInput
 from common.events import list_events
 from common.runtime import database
@@ -41,7 +41,6 @@ def run(args: argparse.Namespace) -> int:
         print("no events")
     for e in events:
         video = e["video_id"] or "-"
-        print(
-            f"{e['detected_at']}  {e['kind']:<18} {e['channel_id']} {video:<11}  {e['title'] or ''}"
-        )
+        title = one_line(e["title"])
+        print(f"{e['detected_at']}  {e['kind']:<18} {e['channel_id']} {video:<11}  {title}")
     return 0

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from common.archive import thumbnail_path
-from common.cli.output import print_json
+from common.cli.output import one_line, print_json
 from common.history import VideoLife, validate_video_id, video_life
 from common.runtime import database
 from common.settings import get_settings
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _short(value: Any, limit: int = 80) -> str:
-    text = "" if value is None else " ".join(str(value).split())
+    text = one_line(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
