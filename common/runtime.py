@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 import httpx
 import redis
+from botocore.config import Config as BotoConfig
 from sqlalchemy import Engine
 
 from common.archive import LocalStore, S3Store, ThumbnailArchiver, ThumbnailFetcher, ThumbnailStore
@@ -53,7 +54,7 @@ _lock = threading.Lock()
 _http_clients: dict[float, httpx.Client] = {}
 _redis_clients: dict[str, redis.Redis] = {}
 _service_client: httpx.Client | None = None
-_s3_clients: dict[tuple[str | None, str | None], Any] = {}
+_s3_clients: dict[tuple[str | None, str | None, float], Any] = {}
 
 
 def database(settings: Settings | None = None) -> Engine:
@@ -170,12 +171,21 @@ def _s3_client(settings: Settings) -> Any:
     Credentials come from boto3's own chain (``AWS_ACCESS_KEY_ID``/``AWS_SECRET_ACCESS_KEY``,
     as Fly Tigris sets them); the endpoint and region from ``AWS_ENDPOINT_URL_S3``/``AWS_REGION``.
     """
-    key = (settings.aws_endpoint_url_s3, settings.aws_region)
+    key = (settings.aws_endpoint_url_s3, settings.aws_region, settings.http_timeout_s)
     with _lock:
         client = _s3_clients.get(key)
         if client is None:
             client = _s3_clients[key] = boto3.session.Session().client(
-                "s3", endpoint_url=settings.aws_endpoint_url_s3, region_name=settings.aws_region
+                "s3",
+                endpoint_url=settings.aws_endpoint_url_s3,
+                region_name=settings.aws_region,
+                # boto3's defaults (60 s to connect, 60 s per read, up to 5 attempts) would let a
+                # hung bucket hold a scan, its channel lock and the thumbnail route for minutes.
+                config=BotoConfig(
+                    connect_timeout=settings.http_timeout_s,
+                    read_timeout=settings.http_timeout_s,
+                    retries={"mode": "standard", "max_attempts": 2},
+                ),
             )
         return client
 

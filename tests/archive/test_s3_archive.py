@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 
 import boto3
@@ -12,9 +13,10 @@ from moto import mock_aws
 from sqlalchemy.orm import Session
 
 from common import runtime
-from common.archive import S3Store, archived_thumbnail
+from common.archive import S3Store, StoreError, archived_thumbnail
 from common.settings import reset_settings
 from tests.archive.conftest import archived, checks, let_retries_come_due
+from tests.health.proxy import TcpProxy
 from tests.support import Tracker
 
 BUCKET = "ytdt-archive"
@@ -121,3 +123,27 @@ def test_a_missing_bucket_does_not_break_the_scan_and_is_retried(
     assert tracker.scan(channel_id).outcome == "scanned"
     assert len(bucket_keys()) == 2
     assert {r.video_id for r in archived(tracker.engine)} == set(ids)
+
+
+def test_a_hung_bucket_fails_within_the_http_timeout() -> None:
+    # No moto: a real boto3 client against an endpoint that accepts and never answers.
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_REGION="us-east-1",
+        ARCHIVE_BUCKET=BUCKET,
+        HTTP_TIMEOUT_S="0.5",
+    )
+    hung = TcpProxy("127.0.0.1", 9).start()
+    hung.mode = "blackhole"
+    os.environ["AWS_ENDPOINT_URL_S3"] = f"http://127.0.0.1:{hung.port}"
+    reset_settings()
+    try:
+        store = runtime.archive_store()
+        started = time.monotonic()
+        with pytest.raises(StoreError):
+            store.exists(f"thumbnails/dQw4w9WgXcQ/{'0' * 64}.jpg")
+        # Two attempts of at most 0.5 s each, with a short backoff; not boto3's minutes.
+        assert time.monotonic() - started < 5
+    finally:
+        hung.stop()
