@@ -32,9 +32,22 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     """Each test starts from a clean environment and working folder, with fresh settings."""
     saved = dict(os.environ)
     for name in list(os.environ):
-        if name.startswith(("YOUTUBE_", "DATABASE_", "REDIS_", "SLACK_", "SCAN_", "ADMIN_")):
+        if name.startswith(
+            (
+                "YOUTUBE_",
+                "DATABASE_",
+                "REDIS_",
+                "SLACK_",
+                "SCAN_",
+                "ADMIN_",
+                "ARCHIVE_",
+                "BUCKET_NAME",
+            )
+        ):
             del os.environ[name]
     os.environ["DATABASE_URL"] = f"sqlite:///{tmp_path / 'ytdt.db'}"
+    # Absolute, so processes the tests start in the repository (ytdt serve) archive here too.
+    os.environ["ARCHIVE_DIR"] = str(tmp_path / "archive")
     monkeypatch.chdir(tmp_path)
     reset_settings()
     yield

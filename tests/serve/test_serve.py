@@ -205,6 +205,8 @@ def test_serve_runs_every_function_and_a_dispatch_scans_detects_and_posts_to_sla
         assert ("deleted", victim.id) in kinds
         assert len(slack.delivered) == 1
         assert victim.title in slack.delivered[0].blob
+        # The served scans archived the thumbnails in this test's folder, not in the repository.
+        assert len(list((tmp_path / "archive" / "thumbnails").glob("*/*.jpg"))) == 24
 
         scan_metrics = httpx.get(urls["scan_channel"] + "metrics").text
         assert 'ytdt_scans_total{outcome="scanned"} 4.0' in scan_metrics
