@@ -25,6 +25,7 @@ __all__ = [
     "forget_schema_check",
     "get_engine",
     "require_current_schema",
+    "ssl_context_for",
 ]
 
 # The newest migration in migrations/versions; a test checks it matches alembic's head, so the
@@ -36,7 +37,8 @@ _engines_lock = threading.Lock()
 _checked: set[str] = set()
 
 
-def _ssl_context(mode: str) -> ssl.SSLContext:
+def ssl_context_for(mode: str) -> ssl.SSLContext:
+    """pg8000's SSL context for libpq's ``sslmode`` (the URL carries it as ``ssl_context``)."""
     context = ssl.create_default_context()
     if mode == "require":
         # libpq's "require" encrypts without verifying the server certificate.
@@ -58,7 +60,7 @@ def _build_engine(url_text: str) -> Engine:
         mode = url.query.get("ssl_context")
         if isinstance(mode, str):
             url = url.difference_update_query(["ssl_context"])
-            kwargs["connect_args"] = {"ssl_context": _ssl_context(mode)}
+            kwargs["connect_args"] = {"ssl_context": ssl_context_for(mode)}
         kwargs.update(pool_pre_ping=True, pool_size=10, max_overflow=20, pool_recycle=1800)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import socket
-import ssl
 import threading
 import time
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from common.coordination import Coordinator, DatabaseCoordinator, RedisCoordinator
-from common.db import HEAD_REVISION
+from common.db import HEAD_REVISION, ssl_context_for
 from common.dispatch.runs import last_successful_dispatch
 from common.errors import CoordinationUnavailable
 from common.models import Delivery
@@ -97,17 +96,6 @@ def _executor() -> ThreadPoolExecutor:
         return _pool
 
 
-def _ssl_context(mode: str) -> ssl.SSLContext:
-    # Same translation of libpq's sslmode as common.db (the URL carries it as ssl_context).
-    context = ssl.create_default_context()
-    if mode == "require":
-        context.check_hostname = False
-        context.verify_mode = ssl.CERT_NONE
-    elif mode == "verify-ca":
-        context.check_hostname = False
-    return context
-
-
 def probe_engine(database_url: str, timeout_s: float) -> Engine:
     """An engine for health probes: no pool, every connect and read bounded by ``timeout_s``."""
     key = (database_url, timeout_s)
@@ -124,7 +112,7 @@ def probe_engine(database_url: str, timeout_s: float) -> Engine:
             mode = url.query.get("ssl_context")
             if isinstance(mode, str):
                 url = url.difference_update_query(["ssl_context"])
-                connect_args["ssl_context"] = _ssl_context(mode)
+                connect_args["ssl_context"] = ssl_context_for(mode)
         engine = _engines[key] = create_engine(url, poolclass=NullPool, connect_args=connect_args)
         if engine.dialect.name == "postgresql":
             event.listen(engine, "do_connect", _own_socket(timeout_s))
