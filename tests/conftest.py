@@ -16,6 +16,7 @@ from common.db import dispose_engines, get_engine
 from common.fake_youtube import FakeYouTube, World
 from common.migrate import migrate
 from common.models import Base
+from common.runtime import reset_runtime
 from common.settings import reset_settings
 from tests.support import Tracker, point_at
 
@@ -54,6 +55,7 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     os.environ.clear()
     os.environ.update(saved)
     reset_settings()
+    reset_runtime()  # the test's HTTP, Redis and S3 clients: closed, not left to the collector
     dispose_engines()
 
 
