@@ -118,7 +118,12 @@ def classify(
 ) -> ScanPlan:
     """Decide the rows and events of one successful scan."""
     plan = ScanPlan()
-    plan.counts = {"pages": seen.pages, "listed": len(seen.listed), "verified": len(seen.verified)}
+    plan.counts = {
+        "pages": seen.pages,
+        "listed": len(seen.listed),
+        "verified": len(seen.verified),
+        "rechecked": len(seen.rechecked),
+    }
     if _classify_channel(plan, channel, known, seen, confirm_scans=confirm_scans):
         plan.counts["events"] = len(plan.events)
         return plan
@@ -131,6 +136,9 @@ def classify(
             _present_video(plan, old, found, now)
         else:
             _absent_video(plan, old, seen, now, confirm_scans)
+    for video_id in seen.rechecked & seen.found.keys():
+        # A gone video YouTube answers again: restored, or changed to another state.
+        _present_video(plan, known[video_id], seen.found[video_id], now)
     plan.verified = True
     if baseline:
         plan.events_by_key.clear()

@@ -7,16 +7,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from common.errors import UpstreamNotFound
 from common.scan.state import GONE_STATES, VERIFIED_STATES, ChannelState, KnownVideo
-from common.youtube import Channel, OembedStatus, PlaylistItem, Video, YouTubeClient
+from common.youtube import BATCH_SIZE, Channel, OembedStatus, PlaylistItem, Video, YouTubeClient
 
 __all__ = ["MAX_PROBES_PER_SCAN", "Observation", "observe"]
 
 # oEmbed probes cost no quota but take time; past this many a scan leaves the rest as suspects
 # for the next scan rather than guessing.
 MAX_PROBES_PER_SCAN = 100
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# Gone videos worth asking about again, most likely to come back first. A deleted video never
+# returns on YouTube, but oEmbed's word "gone" is the weakest of these, so it is asked last.
+_RECHECK_ORDER = {"private": 0, "unavailable": 1, "removed": 2, "deleted": 3}
 
 
 @dataclass(slots=True)
@@ -30,6 +35,8 @@ class Observation:
     channel_checked: bool = False
     channel: Channel | None = None
     verified: set[str] = field(default_factory=set)
+    # Gone videos asked about in the free slots of the last videos.list call (see observe).
+    rechecked: set[str] = field(default_factory=set)
     found: dict[str, Video] = field(default_factory=dict)
     probes: dict[str, OembedStatus] = field(default_factory=dict)
 
@@ -65,9 +72,31 @@ def observe(
         or (video.state in GONE_STATES and video_id in seen.listed)
         or (restored_channel and video.state == "channel_gone")
     } | (seen.listed.keys() - known.keys())
-    seen.found = {video.id: video for video in youtube.videos(sorted(seen.verified))}
+    seen.rechecked = _recheck_candidates(known, seen.verified)
+    asked = sorted(seen.verified | seen.rechecked)
+    seen.found = {video.id: video for video in youtube.videos(asked)}
     _probe_confirmed_absences(youtube, known, seen, confirm_scans)
     return seen
+
+
+def _recheck_candidates(known: Mapping[str, KnownVideo], verified: set[str]) -> set[str]:
+    """Gone videos to ask about at no cost, in the slots the last videos.list call has free.
+
+    A private video made public again far down the uploads playlist is otherwise only seen at
+    the next full walk; this way it is seen within a scan or two, for no quota: 50 ids cost
+    one unit whether the call asks 50 or 3. Absent ones stay as they were (no strike, no
+    probe); ones YouTube answers are classified like any verified video (restored …).
+    """
+    spare = -len(verified) % BATCH_SIZE
+    if not verified or not spare:
+        return set()
+    gone = [
+        video
+        for video_id, video in known.items()
+        if video.state in _RECHECK_ORDER and video_id not in verified
+    ]
+    gone.sort(key=lambda v: (_RECHECK_ORDER[v.state], -(v.missing_since or _EPOCH).timestamp()))
+    return {video.id for video in gone[:spare]}
 
 
 def _walk_uploads(

@@ -267,3 +267,42 @@ def test_confirm_scans_one_reports_at_once(tracker: Tracker) -> None:
     tracker.fake.world.delete(ids[0])
     tracker.scan(channel_id)
     assert tracker.kinds() == [("deleted", ids[0])]
+
+
+def test_a_private_video_deep_in_the_playlist_is_restored_without_a_full_walk(
+    tracker: Tracker,
+) -> None:
+    # 120 videos: the oldest is on the third uploads page, which a steady-state scan never
+    # reaches; 119 public videos leave 31 free slots in the last videos.list call.
+    channel_id, _ = baseline(tracker, n=120)
+    world = tracker.fake.world
+    oldest = world.uploads(channel_id)[-1].id
+    world.privatize(oldest)
+    tracker.scan(channel_id)
+    tracker.scan(channel_id)
+    assert tracker.kinds() == [("private", oldest)]
+    world.publish(oldest)
+    before = world.quota.used()
+    result = tracker.scan(channel_id)
+    assert not result.full_walk
+    assert tracker.kinds() == [("private", oldest), ("restored", oldest)]
+    assert tracker.video(oldest).state == "public"
+    # Asked in the free slots: still ceil(119/50) + 1 units, the steady-state floor.
+    assert world.quota.used() - before == result.quota_units == 4
+
+
+def test_a_gone_video_still_gone_on_a_recheck_gets_no_strike_and_no_event(
+    tracker: Tracker,
+) -> None:
+    channel_id, ids = baseline(tracker, n=10)
+    world = tracker.fake.world
+    world.delete(ids[3])
+    tracker.scan(channel_id)
+    tracker.scan(channel_id)
+    assert tracker.kinds() == [("deleted", ids[3])]
+    gone = tracker.video(ids[3])
+    result = tracker.scan(channel_id)
+    assert result.counts["rechecked"] == 1
+    assert tracker.kinds() == [("deleted", ids[3])]
+    again = tracker.video(ids[3])
+    assert (again.state, again.missing_strikes) == ("deleted", gone.missing_strikes)
