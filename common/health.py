@@ -30,7 +30,7 @@ from common.coordination import Coordinator, DatabaseCoordinator, RedisCoordinat
 from common.db import HEAD_REVISION, ssl_context_for
 from common.dispatch.runs import last_successful_dispatch
 from common.errors import CoordinationUnavailable
-from common.models import Delivery
+from common.models import Channel, Delivery
 from common.quota import QuotaLedger
 from common.settings import Settings
 from common.timeutil import isoformat, utcnow
@@ -240,6 +240,16 @@ def _check_dispatch(engine: Engine, settings: Settings, now: datetime) -> Check:
         "max_age_s": int(max_age.total_seconds()),
     }
     if last is None:
+        # A fresh deployment has never dispatched: that is only a failure once a channel has
+        # waited longer than a dispatch may take (else the first `fly deploy` would wait on a
+        # check that cannot pass before the scheduler's first run).
+        with engine.connect() as conn:
+            first_channel = conn.scalar(select(func.min(Channel.created_at)))
+        if first_channel is None:
+            return Check("ok", {**detail, "reason": "no channel is tracked yet"})
+        detail["first_channel_at"] = isoformat(first_channel)
+        if now - first_channel <= max_age:
+            return Check("ok", {**detail, "reason": "waiting for the first dispatch run"})
         return Check("fail", detail, "no dispatch run has succeeded yet")
     if now - last > max_age:
         return Check("fail", detail, f"the last successful dispatch was {age_s} s ago")

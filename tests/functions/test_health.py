@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -14,10 +15,11 @@ from sqlalchemy.engine import make_url
 
 from common.health import reset_health
 from common.settings import reset_settings
+from common.timeutil import utcnow
 from tests.dispatch.processes import function_process
 from tests.functions.conftest import client_for
 from tests.health.proxy import TcpProxy
-from tests.health.support import dispatched, via_port
+from tests.health.support import dispatched, pending_delivery, via_port
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +48,8 @@ def test_liveness_needs_nothing(tmp_path: object) -> None:
 
 
 def test_ready_and_not_ready(client: FlaskClient, engine: Engine) -> None:
+    # A channel tracked for hours and never a dispatch: the scheduler is not running.
+    pending_delivery(engine, utcnow() - timedelta(hours=4), status="sent")
     not_yet = client.get("/ready")
     assert not_yet.status_code == 503
     assert not_yet.json["failing"] == ["dispatch"]

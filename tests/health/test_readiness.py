@@ -118,7 +118,20 @@ def test_an_old_pending_delivery_is_not_ready(engine: Engine) -> None:
     assert stuck.checks["deliveries"].detail["oldest_pending_age_s"] >= 90 * 60
 
 
+def test_a_fresh_deployment_waits_for_its_first_dispatch_before_failing(engine: Engine) -> None:
+    # Nothing tracked yet: nothing to dispatch, ready (the first `fly deploy` can pass).
+    empty = readiness(settings())
+    assert empty.ready and empty.checks["dispatch"].detail["reason"] == "no channel is tracked yet"
+    # A channel added just now: the scheduler has until the limit to run once.
+    pending_delivery(engine, utcnow() - timedelta(minutes=1), status="sent")
+    waiting = readiness(settings())
+    assert waiting.ready
+    assert waiting.checks["dispatch"].detail["reason"] == "waiting for the first dispatch run"
+
+
 def test_dispatch_staleness(engine: Engine) -> None:
+    # A channel tracked for longer than the limit and still no dispatch: the scheduler is broken.
+    pending_delivery(engine, utcnow() - timedelta(hours=4), status="sent")
     never = readiness(settings())
     assert never.failing == ["dispatch"]
     assert "no dispatch run" in (never.checks["dispatch"].error or "")
