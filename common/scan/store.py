@@ -10,13 +10,12 @@ from sqlalchemy import Engine, insert, update
 from sqlalchemy.orm import Session
 
 from common.history import version_rows
-from common.models import Channel, Delivery, Event, ScanRun, Video, VideoVersion
+from common.models import Channel, ScanRun, Video, VideoVersion
+from common.outbox import insert_events
 from common.scan.classify import ScanPlan
 from common.scan.state import GONE_STATES, VERIFIED_STATES
 
 __all__ = ["ScanRecord", "record_failure", "write_scan"]
-
-DESTINATIONS = ("slack",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,27 +101,7 @@ def _write_events(session: Session, record: ScanRecord, plan: ScanPlan, now: dat
         }
         for event in plan.events
     ]
-    if not rows:
-        return []
-    ids = list(
-        session.scalars(insert(Event).returning(Event.id, sort_by_parameter_order=True), rows)
-    )
-    session.execute(
-        insert(Delivery),
-        [
-            {
-                "event_id": event_id,
-                "destination": destination,
-                "status": "pending",
-                "attempts": 0,
-                "next_attempt_at": now,
-                "created_at": now,
-            }
-            for event_id in ids
-            for destination in DESTINATIONS
-        ],
-    )
-    return ids
+    return insert_events(session, rows, now)
 
 
 def _scan_run(record: ScanRecord, outcome: str, counts: dict[str, int]) -> dict[str, Any]:
