@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -212,6 +213,7 @@ def archiver(settings: Settings | None = None) -> ThumbnailArchiver:
             timeout_s=settings.http_timeout_s,
         ),
         max_per_run=settings.archive_max_per_run,
+        recheck_after=timedelta(days=settings.archive_recheck_days),
     )
 
 

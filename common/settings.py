@@ -184,6 +184,9 @@ class Settings(BaseSettings):
     # Thumbnails fetched after one scan's transaction; 0 turns the archive off.
     archive_max_per_run: int = Field(20, ge=0, le=1000)
     archive_max_bytes: int = Field(2_000_000, ge=1024, le=50_000_000)
+    # Fetch an archived thumbnail again once its last successful check is this old, to notice
+    # a new image behind the same URL (YouTube keeps it); 0 turns rechecks off.
+    archive_recheck_days: float = Field(7.0, ge=0, le=365)
     # Root of thumbnail images, ``{base}/{video_id}/{name}.jpg``; unset: the URLs YouTube gave.
     thumbnail_base_url: str | None = None
     # Where people reach the admin function; Slack links to archived thumbnails start with it.

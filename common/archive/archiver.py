@@ -3,10 +3,12 @@
 It runs after the scan's transaction has committed, at most ``max_per_run`` videos per scan,
 a few at a time and within a time budget, so scans stay fast. A video is due when it has never
 been archived, when its thumbnail URL changed, or when a newer metadata version was recorded
-after its last archive (a thumbnail swap often comes with a new title; the same URL then serves
-new bytes). Each image is stored once per content hash; a failure is recorded on the video and
-retried on a later scan after an exponential backoff. Every outcome of a run is written in one
-transaction.
+after its last archive; after those, oldest first, for a *recheck* once its last successful
+check is ``recheck_after`` old: YouTube serves a new custom thumbnail at the same URL, so only
+the bytes tell. Each image is stored once per content hash; new bytes at the URL of the last
+archive are a ``changed`` event (``thumbnail_image``) with its delivery. A failure is recorded
+on the video and retried on a later scan after an exponential backoff. Every outcome of a run
+is written in one transaction.
 """
 
 from __future__ import annotations
@@ -19,13 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, or_, select, update
+from sqlalchemy import Engine, case, func, insert, null, or_, select, update
 from sqlalchemy.orm import Session
 
 from common.archive.errors import ArchiveError
 from common.archive.fetch import Image, ThumbnailFetcher
 from common.archive.store import ThumbnailStore, thumbnail_key
-from common.models import ArchivedThumbnail, ThumbnailCheck, Video, VideoVersion
+from common.models import ArchivedThumbnail, Event, ThumbnailCheck, Video, VideoVersion
+from common.outbox import insert_events
 from common.timeutil import utcnow
 
 __all__ = ["UNFETCHABLE_STATES", "ArchiveReport", "ThumbnailArchiver", "retry_delay"]
@@ -54,6 +57,9 @@ class ArchiveReport:
     deduplicated: int = 0
     failed: int = 0
     skipped: int = 0
+    # New images behind the URL of the last archive: one ``changed`` event each.
+    changed: int = 0
+    event_ids: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -63,15 +69,20 @@ class ArchiveReport:
             "deduplicated": self.deduplicated,
             "failed": self.failed,
             "skipped": self.skipped,
+            "changed": self.changed,
         }
 
 
 @dataclass(frozen=True, slots=True)
 class _Due:
     video_id: str
+    title: str
     thumbnail_url: str | None
     checked: bool
     attempts: int
+    # The URL and image hash of the last successful archive (None: never archived).
+    archived_url: str | None = None
+    archived_sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +92,17 @@ class _Outcome:
     key: str | None = None
     new: bool = False
     error: str | None = None
+
+    @property
+    def image_changed(self) -> bool:
+        """New bytes behind the URL the last archive came from (not a first archive)."""
+        item = self.due
+        return (
+            self.image is not None
+            and item.archived_sha256 is not None
+            and item.archived_url == item.thumbnail_url
+            and self.image.sha256 != item.archived_sha256
+        )
 
 
 class ThumbnailArchiver:
@@ -95,14 +117,23 @@ class ThumbnailArchiver:
         max_per_run: int,
         workers: int = 4,
         budget_s: float = 30.0,
+        recheck_after: timedelta | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        """The archiver of one process.
+
+        Args:
+            max_per_run: most videos fetched per run, rechecks included; 0: archive off.
+            recheck_after: fetch an archived video again when its last successful check is
+                this old (``ARCHIVE_RECHECK_DAYS``); None or zero turns rechecks off.
+        """
         self._engine = engine
         self.store = store
         self._fetcher = fetcher
         self._max_per_run = max_per_run
         self._workers = workers
         self._budget_s = budget_s
+        self._recheck_after = recheck_after if recheck_after else None
         self._clock = clock
 
     def archive_channel(self, channel_id: str, *, now: datetime | None = None) -> ArchiveReport:
@@ -119,13 +150,17 @@ class ThumbnailArchiver:
             return report
         outcomes = self._run(due, known)
         report.skipped = len(due) - len(outcomes)
-        self._write(outcomes, now, report)
+        self._write(channel_id, outcomes, now, report)
         return report
 
     # --- reading ------------------------------------------------------------------------------
 
     def _due(self, session: Session, channel_id: str, now: datetime) -> list[_Due]:
-        """The channel's videos whose thumbnail should be fetched now, never-archived first."""
+        """The channel's videos whose thumbnail should be fetched now.
+
+        Never-archived first, then changed URLs and newer versions (newest videos first), then
+        the rechecks, longest unchecked first, so rechecks never take a new video's place.
+        """
         latest = (
             select(VideoVersion.video_id, func.max(VideoVersion.seen_at).label("seen_at"))
             .join(Video, Video.id == VideoVersion.video_id)
@@ -134,30 +169,46 @@ class ThumbnailArchiver:
             .subquery()
         )
         check = ThumbnailCheck
+        needed = or_(
+            check.archived_at.is_(None),
+            func.coalesce(check.archived_url, "") != func.coalesce(Video.thumbnail_url, ""),
+            latest.c.seen_at > check.archived_at,
+        )
+        due = needed
+        if self._recheck_after is not None:
+            # archived_at is the last successful fetch: a recheck with the same bytes moves it.
+            due = or_(needed, check.archived_at <= now - self._recheck_after)
         query = (
-            select(Video.id, Video.thumbnail_url, check.video_id.is_not(None), check.attempts)
+            select(
+                Video.id,
+                Video.title,
+                Video.thumbnail_url,
+                check.video_id.is_not(None),
+                check.attempts,
+                check.archived_url,
+                check.sha256,
+            )
             .outerjoin(check, check.video_id == Video.id)
             .outerjoin(latest, latest.c.video_id == Video.id)
             .where(
                 Video.channel_id == channel_id,
                 Video.state.not_in(UNFETCHABLE_STATES),
-                or_(
-                    check.archived_at.is_(None),
-                    func.coalesce(check.archived_url, "") != func.coalesce(Video.thumbnail_url, ""),
-                    latest.c.seen_at > check.archived_at,
-                ),
+                due,
                 or_(check.next_attempt_at.is_(None), check.next_attempt_at <= now),
             )
             .order_by(
-                check.archived_at.is_not(None),
+                case((check.archived_at.is_(None), 0), (needed, 1), else_=2),
+                case((needed, null()), else_=check.archived_at),
                 Video.published_at.desc().nulls_last(),
                 Video.id,
             )
             .limit(self._max_per_run)
         )
         return [
-            _Due(video_id, url, bool(checked), attempts or 0)
-            for video_id, url, checked, attempts in session.execute(query)
+            _Due(video_id, title, url, bool(checked), attempts or 0, archived_url, sha256)
+            for video_id, title, url, checked, attempts, archived_url, sha256 in session.execute(
+                query
+            )
         ]
 
     def _known_hashes(self, session: Session, video_ids: Sequence[str]) -> set[tuple[str, str]]:
@@ -200,7 +251,9 @@ class ThumbnailArchiver:
 
     # --- writing ------------------------------------------------------------------------------
 
-    def _write(self, outcomes: list[_Outcome], now: datetime, report: ArchiveReport) -> None:
+    def _write(
+        self, channel_id: str, outcomes: list[_Outcome], now: datetime, report: ArchiveReport
+    ) -> None:
         new_rows: list[dict[str, Any]] = []
         check_inserts: list[dict[str, Any]] = []
         check_updates: list[dict[str, Any]] = []
@@ -252,6 +305,11 @@ class ThumbnailArchiver:
                         **values,
                     }
                 )
+        events = [
+            _change_event(channel_id, o.due, o.image, now)
+            for o in outcomes
+            if o.image is not None and o.image_changed
+        ]
         with Session(self._engine) as session, session.begin():
             if new_rows:
                 session.execute(insert(ArchivedThumbnail), new_rows)
@@ -259,3 +317,33 @@ class ThumbnailArchiver:
                 session.execute(insert(ThumbnailCheck), check_inserts)
             if check_updates:
                 session.execute(update(ThumbnailCheck), check_updates)
+            if events:
+                written = set(
+                    session.scalars(
+                        select(Event.dedupe_key).where(
+                            Event.dedupe_key.in_([e["dedupe_key"] for e in events])
+                        )
+                    )
+                )
+                events = [e for e in events if e["dedupe_key"] not in written]
+                report.event_ids = insert_events(session, events, now)
+                report.changed = len(report.event_ids)
+
+
+def _change_event(channel_id: str, item: _Due, image: Image, now: datetime) -> dict[str, Any]:
+    """The ``changed`` event of a new image behind the same URL, shaped like the scan's."""
+    new = image.sha256
+    return {
+        # One event per video and image: a run retried after a failure never writes it twice.
+        "dedupe_key": f"thumbnail:{item.video_id}:{new}",
+        "kind": "changed",
+        "channel_id": channel_id,
+        "video_id": item.video_id,
+        "details": {
+            "title": item.title,
+            "changes": {"thumbnail_image": {"old": item.archived_sha256, "new": new}},
+        },
+        "detected_at": now,
+        # No scan id: the change belongs to no scan's versions (see common.history).
+        "scan_id": None,
+    }

@@ -290,6 +290,8 @@ class Scanner:
                 extra={"channel_id": channel_id, "scan_id": scan_id, "error": redact(str(exc))},
             )
             return
+        if report.changed:
+            count_events(["changed"] * report.changed)
         if report.failed:
             log.warning(
                 "thumbnails not archived (retried on a later scan)",
