@@ -24,6 +24,7 @@ from common.scan.classify import ScanPlan
 from common.timeutil import isoformat
 
 __all__ = [
+    "CHANGE_FIELDS",
     "HISTORY_FIELDS",
     "VideoLife",
     "validate_video_id",
@@ -33,6 +34,9 @@ __all__ = [
 
 # The metadata whose every version is kept.
 HISTORY_FIELDS = ("title", "description", "thumbnail_url", "duration")
+# What a change can show: the metadata, and a new image behind the same thumbnail URL (the
+# archive's ``changed`` events, old and new sha256).
+CHANGE_FIELDS = (*HISTORY_FIELDS, "thumbnail_image")
 CHANNEL_TRANSITIONS = ("channel_terminated", "channel_restored")
 _VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
 
@@ -171,12 +175,13 @@ def _changes_from_versions(versions: Sequence[VideoVersion]) -> list[_Keyed]:
 
 def _changes_from_events(events: Sequence[Event]) -> list[_Keyed]:
     """Changes of a video the versions do not show, from its ``changed`` events: recorded
-    before versions were kept, or whose versions ``ytdt prune`` removed."""
+    before versions were kept, whose versions ``ytdt prune`` removed, or a new thumbnail image
+    the archive found (no version: the URL stayed the same)."""
     changes = []
     for event in events:
         recorded = event.details.get("changes")
         if event.kind == "changed" and isinstance(recorded, dict):
-            fields = {k: v for k, v in recorded.items() if k in HISTORY_FIELDS}
+            fields = {k: v for k, v in recorded.items() if k in CHANGE_FIELDS}
             key = (event.detected_at, 1, event.id)
             changes.append((key, {"at": isoformat(event.detected_at), "fields": fields}))
     return changes

@@ -55,7 +55,25 @@ def event_reason(kind: str, details: dict[str, Any]) -> str:
         return "; ".join(parts)
     if kind in ("unlisted", "age_restricted"):
         return kind_label(kind, "en", emoji=False)
+    if kind == "changed":
+        return _changes(details.get("changes"))
     return ""
+
+
+_CHANGE_WORDS = {
+    "title": "title",
+    "description": "description",
+    "thumbnail_url": "thumbnail URL",
+    "thumbnail_image": "thumbnail image (same URL)",
+    "duration": "duration",
+}
+
+
+def _changes(changes: object) -> str:
+    """'changed: title, thumbnail image (same URL)' for a ``changed`` event's details."""
+    if not isinstance(changes, dict) or not changes:
+        return ""
+    return "changed: " + ", ".join(_CHANGE_WORDS.get(str(name), str(name)) for name in changes)
 
 
 def event_url(kind: str, video_id: str | None, channel_id: str) -> str | None:

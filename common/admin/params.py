@@ -21,6 +21,7 @@ __all__ = [
     "FeedQuery",
     "NoQuery",
     "PatchChannel",
+    "ThumbnailQuery",
     "VideoFilter",
     "VideoPage",
 ]
@@ -82,6 +83,11 @@ class EventPage(EventFilter):
 
 class ExportVideos(VideoFilter):
     channel_id: ChannelId | None = None
+
+
+class ThumbnailQuery(_Query):
+    # One archived image by its hash (an older thumbnail); unset: the one the video showed last.
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] | None = None
 
 
 class FeedQuery(_Query):

@@ -23,28 +23,36 @@ class ArchivedImage:
     sha256: str
 
 
-def thumbnail_path(video_id: str) -> str:
-    """The admin function's route that serves the video's archived thumbnail."""
-    return f"/videos/{video_id}/thumbnail"
+def thumbnail_path(video_id: str, sha256: str | None = None) -> str:
+    """The admin function's route that serves the video's archived thumbnail (or one image)."""
+    path = f"/videos/{video_id}/thumbnail"
+    return f"{path}?sha256={sha256}" if sha256 else path
 
 
-def archived_thumbnail(session: Session, store: ThumbnailStore, video_id: str) -> ArchivedImage:
-    """The video's archived thumbnail: the image it showed last, else the newest archived.
+def archived_thumbnail(
+    session: Session, store: ThumbnailStore, video_id: str, *, sha256: str | None = None
+) -> ArchivedImage:
+    """The video's archived thumbnail: the image it showed last, else the newest archived;
+    with ``sha256``, that image of the video (an older thumbnail).
 
     Raises:
-        NotFound: nothing is archived for the video.
+        NotFound: nothing (or no image of that hash) is archived for the video.
         StoreError: the row exists but the store failed or lost the object.
     """
     current = case((ArchivedThumbnail.sha256 == ThumbnailCheck.sha256, 0), else_=1)
-    row = session.execute(
+    query = (
         select(ArchivedThumbnail.storage_key, ArchivedThumbnail.sha256)
         .outerjoin(ThumbnailCheck, ThumbnailCheck.video_id == ArchivedThumbnail.video_id)
         .where(ArchivedThumbnail.video_id == video_id)
         .order_by(current, ArchivedThumbnail.archived_at.desc(), ArchivedThumbnail.id.desc())
         .limit(1)
-    ).first()
+    )
+    if sha256 is not None:
+        query = query.where(ArchivedThumbnail.sha256 == sha256)
+    row = session.execute(query).first()
     if row is None:
-        raise NotFound(f"no archived thumbnail for video {video_id}", field="video_id")
+        which = f" with sha256 {sha256}" if sha256 else ""
+        raise NotFound(f"no archived thumbnail{which} for video {video_id}", field="video_id")
     key, sha256 = row
     stored = store.get(key)
     if stored is None:

@@ -18,6 +18,7 @@ _FIELD_LABELS = {
     "description": "description",
     "thumbnail_url": "thumbnail",
     "duration": "duration",
+    "thumbnail_image": "thumbnail image",
 }
 
 
@@ -55,6 +56,10 @@ def _entry(entry: dict[str, Any]) -> str:
             label = _FIELD_LABELS.get(name, name)
             if name == "description":
                 parts.append(f"{label} changed")
+            elif name == "thumbnail_image":
+                # Same URL, new bytes: the archived images' hashes tell them apart.
+                old, new = (str(change.get(k) or "")[:12] for k in ("old", "new"))
+                parts.append(f"{label}: sha256 {old}… -> {new}…")
             else:
                 parts.append(f"{label}: {_short(change['old'], 60)} -> {_short(change['new'], 60)}")
         return "changed: " + "; ".join(parts)

@@ -63,6 +63,7 @@ FLAP_KINDS = frozenset(
 GONE_KINDS = frozenset({"private", "deleted", "removed", "unavailable"})
 
 _VIDEO_ID = re.compile(r"^[A-Za-z0-9_-]{11}$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
 _LINK = re.compile(r"<(https?://[^|>\s]+)\|([^>]*)>")
 _DATE = re.compile(r"<!date\^[^|>]*\|([^>]*)>")
@@ -297,12 +298,30 @@ def _change_lines(view: EventView, language: Language) -> list[str]:
         lines.append(text("description_changed", language))
     if "thumbnail_url" in changes:
         lines.append(text("thumbnail_changed", language))
+    if "thumbnail_image" in changes:
+        lines.append(text("thumbnail_image_changed", language))
     duration = changes.get("duration")
     if isinstance(duration, dict):
         old = escape_cut(str(duration.get("old") or ""), 50)
         new = escape_cut(str(duration.get("new") or ""), 50)
         lines.append(f"{text('duration_changed', language)}: {old} → {new}")
     return lines
+
+
+def _swapped_thumbnail_buttons(view: EventView, language: Language) -> list[tuple[str, str, str]]:
+    """Links to both archived images of a thumbnail swapped at the same URL."""
+    changes = view.details.get("changes")
+    image = changes.get("thumbnail_image") if isinstance(changes, dict) else None
+    if view.kind != "changed" or not view.archived_thumbnail_url or not isinstance(image, dict):
+        return []
+    buttons = []
+    for key, action in (("old", "previous_thumbnail"), ("new", "new_thumbnail")):
+        sha256 = image.get(key)
+        # Checked before it reaches a URL, like every id.
+        if isinstance(sha256, str) and _SHA256.match(sha256):
+            url = f"{view.archived_thumbnail_url}?sha256={sha256}"
+            buttons.append((action, text(action, language), url))
+    return buttons
 
 
 def event_message(view: EventView, language: Language) -> Message:
@@ -346,6 +365,7 @@ def event_message(view: EventView, language: Language) -> Message:
         # A link, not an image block: Slack could not fetch an image behind the admin's auth.
         label = text("archived_thumbnail", language)
         buttons.append(("archived_thumbnail", label, view.archived_thumbnail_url))
+    buttons.extend(_swapped_thumbnail_buttons(view, language))
     if buttons:
         blocks.append(actions(buttons))
     severity = text(f"severity_{severity_of(view.kind).name}", language)

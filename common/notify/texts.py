@@ -80,6 +80,12 @@ _TEXTS: dict[str, tuple[str, str]] = {
     "title_changed": ("Title", "タイトル"),
     "description_changed": ("Description changed", "説明文が変更されました"),
     "thumbnail_changed": ("Thumbnail changed", "サムネイルが変更されました"),
+    "thumbnail_image_changed": (
+        "Thumbnail image changed (same URL)",
+        "サムネイル画像が差し替えられました (URL は同じ)",
+    ),
+    "previous_thumbnail": ("Previous thumbnail", "以前のサムネイル"),
+    "new_thumbnail": ("New thumbnail", "新しいサムネイル"),
     "duration_changed": ("Duration", "長さ"),
     "open_video": ("Open video", "動画を開く"),
     "open_channel": ("Open channel", "チャンネルを開く"),

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from common import runtime
 from common.admin.cursors import cursor_str, parse_time_key, time_key
-from common.admin.params import NoQuery, VideoPage
+from common.admin.params import NoQuery, ThumbnailQuery, VideoPage
 from common.admin.queries import video_detail, video_page
 from common.admin.router import RouteContext, Router
 from common.admin.routes.support import (
@@ -60,11 +60,13 @@ def show_video(ctx: RouteContext) -> Response:
 
 
 def show_thumbnail(ctx: RouteContext) -> Response:
-    """The video's archived thumbnail image (404 JSON when nothing is archived)."""
+    """The video's archived thumbnail image, or the one of ``?sha256=`` (404 JSON if none)."""
     video_id = video_id_param(ctx)
-    parse_query(ctx.request, NoQuery)
+    query = parse_query(ctx.request, ThumbnailQuery)
     with Session(engine(ctx)) as session:
-        image = archived_thumbnail(session, runtime.archive_store(ctx.settings), video_id)
+        image = archived_thumbnail(
+            session, runtime.archive_store(ctx.settings), video_id, sha256=query.sha256
+        )
     return Response(
         image.data,
         mimetype=image.content_type,
