@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from common.errors import ConfigError
 from common.quota import QuotaLedger
 from common.scan import Scanner, ScanPolicy
 from common.settings import Settings, get_settings
+from common.timeutil import utcnow
 from common.youtube import YouTubeClient
 
 __all__ = [
@@ -148,8 +149,11 @@ def ledger(settings: Settings | None = None) -> QuotaLedger:
     return QuotaLedger(coordinator(settings), settings.youtube_daily_quota)
 
 
-def scanner(settings: Settings | None = None) -> Scanner:
-    """A scanner wired to this process's database, coordination, ledger and YouTube pool."""
+def scanner(settings: Settings | None = None, *, clock: Callable[[], datetime] = utcnow) -> Scanner:
+    """A scanner wired to this process's database, coordination, ledger and YouTube pool.
+
+    ``clock`` dates the scan and its archive run (tests move it to see rechecks come due).
+    """
     settings = settings or get_settings()
     return Scanner(
         engine=database(settings),
@@ -162,6 +166,7 @@ def scanner(settings: Settings | None = None) -> Scanner:
             interval_minutes=settings.scan_interval_minutes,
             lock_ttl_s=settings.lock_ttl_s,
         ),
+        clock=clock,
         archiver=archiver(settings),
     )
 

@@ -1,9 +1,12 @@
-"""Archive tests: shared clients rebuilt per test (a boto3 client must be made inside moto)."""
+"""Archive tests: shared clients rebuilt per test (a boto3 client must be made inside moto),
+a Slack stub and helpers to read what the archive wrote."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, select, update
@@ -11,7 +14,35 @@ from sqlalchemy.orm import Session
 
 from common import runtime
 from common.models import ArchivedThumbnail, ThumbnailCheck
+from common.notify import Notifier
+from common.settings import get_settings, reset_settings
 from common.timeutil import utcnow
+from tests.notify.slack_stub import SlackStub
+
+ADMIN_URL = "https://ytdt-admin.fly.dev"
+
+
+@pytest.fixture
+def slack() -> Iterator[SlackStub]:
+    with SlackStub() as stub:
+        os.environ.update(SLACK_WEBHOOK_URL=stub.url, SLACK_TIMEOUT_S="5")
+        reset_settings()
+        yield stub
+
+
+def buttons(payload: dict[str, Any]) -> dict[str, str]:
+    return {
+        element["action_id"]: element["url"]
+        for block in payload["blocks"]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    }
+
+
+def deliver() -> None:
+    """Deliver the pending events to Slack (the stub) now."""
+    settings = get_settings()
+    Notifier.from_settings(settings, runtime.database(settings)).run("deliver")
 
 
 @pytest.fixture(autouse=True)

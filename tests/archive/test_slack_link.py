@@ -3,35 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from typing import Any
 
-import pytest
-
-from common import runtime
-from common.notify import Notifier
-from common.settings import get_settings, reset_settings
+from common.settings import reset_settings
+from tests.archive.conftest import ADMIN_URL, buttons, deliver
 from tests.notify.slack_stub import SlackStub
 from tests.support import Tracker
-
-ADMIN_URL = "https://ytdt-admin.fly.dev"
-
-
-@pytest.fixture
-def slack() -> Iterator[SlackStub]:
-    with SlackStub() as stub:
-        os.environ.update(SLACK_WEBHOOK_URL=stub.url, SLACK_TIMEOUT_S="5")
-        reset_settings()
-        yield stub
-
-
-def buttons(payload: dict[str, Any]) -> dict[str, str]:
-    return {
-        element["action_id"]: element["url"]
-        for block in payload["blocks"]
-        if block["type"] == "actions"
-        for element in block["elements"]
-    }
 
 
 def deleted_and_retitled(tracker: Tracker) -> tuple[str, str]:
@@ -45,11 +21,6 @@ def deleted_and_retitled(tracker: Tracker) -> tuple[str, str]:
     tracker.scan(channel.id)
     tracker.scan(channel.id)
     return ids[0], ids[1]
-
-
-def deliver() -> None:
-    settings = get_settings()
-    Notifier.from_settings(settings, runtime.database(settings)).run("deliver")
 
 
 def test_a_deleted_video_links_its_archived_thumbnail(tracker: Tracker, slack: SlackStub) -> None:

@@ -239,3 +239,35 @@ def test_a_malformed_id_never_reaches_a_url() -> None:
     message = event_message(view("deleted", video_id="bad id|<x>"), "en")
     assert "open_video" not in buttons(message)
     assert "bad id" not in json.dumps(message.blocks)
+
+
+@pytest.mark.parametrize(
+    ("language", "line"),
+    [
+        ("en", "Thumbnail image changed (same URL)"),
+        ("ja", "サムネイル画像が差し替えられました (URL は同じ)"),
+    ],
+)
+def test_a_thumbnail_image_change_says_so_and_links_only_well_formed_hashes(
+    language: Language, line: str
+) -> None:
+    old, new = "a" * 64, "b" * 64
+    base = f"https://admin.example/videos/{VIDEO}/thumbnail"
+    change = {"thumbnail_image": {"old": old, "new": new}}
+    message = event_message(
+        view("changed", details={"changes": change}, archived_thumbnail_url=base), language
+    )
+    assert_within_limits(message)
+    assert line in json.dumps(message.blocks, ensure_ascii=False)
+    links = buttons(message)
+    assert links["previous_thumbnail"] == f"{base}?sha256={old}"
+    assert links["new_thumbnail"] == f"{base}?sha256={new}"
+
+    forged = {"thumbnail_image": {"old": "x>|<https://evil.example", "new": new}}
+    message = event_message(
+        view("changed", details={"changes": forged}, archived_thumbnail_url=base), language
+    )
+    assert "previous_thumbnail" not in buttons(message)
+    # Without PUBLIC_BASE_URL: the words, no links.
+    plain = event_message(view("changed", details={"changes": change}), language)
+    assert not {"previous_thumbnail", "new_thumbnail"} & set(buttons(plain))
