@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, delete, exists, func, not_, or_, select
+from sqlalchemy import Engine, and_, case, delete, exists, func, insert, not_, or_, select
 from sqlalchemy.orm import Session
 
 from common.archive import StoreError, ThumbnailStore
@@ -150,34 +150,41 @@ def prune(
     if dry_run:
         report.versions, report.thumbnails = len(version_ids), len(thumbnails)
         return report
-    removed: list[int] = []
-    for thumbnail_id, key in thumbnails:
-        try:
-            store.delete(key)
-        except StoreError as exc:
-            # The row stays, so the next prune tries again; nothing points at a lost object.
-            report.store_errors.append(exc.message)
-            continue
-        removed.append(thumbnail_id)
     versions_removed = 0
+    deleted_rows: list[dict[str, Any]] = []
     with Session(engine) as session, session.begin():
+        # The condition again, in the transaction that deletes: a video reported gone since the
+        # selection keeps its history and its images.
+        still_free = select(Video.id).where(evidence_free_videos())
         for chunk in _chunks(version_ids):
-            # The condition again: a video reported gone since the selection keeps its history.
             result = session.execute(
                 delete(VideoVersion)
-                .where(
-                    VideoVersion.id.in_(chunk),
-                    VideoVersion.video_id.in_(select(Video.id).where(evidence_free_videos())),
-                )
+                .where(VideoVersion.id.in_(chunk), VideoVersion.video_id.in_(still_free))
                 .execution_options(synchronize_session=False)
             )
             versions_removed += int(getattr(result, "rowcount", 0) or 0)
-        for chunk in _chunks(removed):
-            session.execute(
+        for chunk in _chunks([thumbnail_id for thumbnail_id, _ in thumbnails]):
+            rows = session.execute(
                 delete(ArchivedThumbnail)
-                .where(ArchivedThumbnail.id.in_(chunk))
+                .where(ArchivedThumbnail.id.in_(chunk), ArchivedThumbnail.video_id.in_(still_free))
+                .returning(*ArchivedThumbnail.__table__.columns)
                 .execution_options(synchronize_session=False)
             )
-    report.versions, report.thumbnails = versions_removed, len(removed)
+            deleted_rows.extend(dict(row._mapping) for row in rows)
+    # Images leave the store only after their rows are gone (never while a scan could still
+    # make them evidence). One the store would not delete gets its row back, so the next prune
+    # tries again and nothing points at a missing object.
+    kept: list[dict[str, Any]] = []
+    for row in deleted_rows:
+        try:
+            store.delete(row["storage_key"])
+        except StoreError as exc:
+            report.store_errors.append(exc.message)
+            kept.append(row)
+    if kept:
+        with Session(engine) as session, session.begin():
+            session.execute(insert(ArchivedThumbnail), kept)
+    removed = len(deleted_rows) - len(kept)
+    report.versions, report.thumbnails = versions_removed, removed
     log.info("pruned history", extra=report.as_dict())
     return report

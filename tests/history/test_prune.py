@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from common import runtime
+from common.archive import StoreError
 from common.errors import InvalidInput
 from common.history import VideoLife, video_life
 from common.models import ArchivedThumbnail, VideoVersion
@@ -132,3 +134,37 @@ def test_a_pruned_video_still_shows_every_title_and_change(tracker: Tracker, sto
     assert after.titles == before.titles
     assert [c["fields"] for c in after.changes] == [c["fields"] for c in before.changes]
     assert after.timeline[0] == {**before.timeline[0], "title": before.titles[0]}
+
+
+class _RefusingDeletes:
+    """The real store, except that it refuses to delete anything (a storage outage)."""
+
+    def __init__(self, store: Any) -> None:
+        self._store = store
+        self.refused: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def delete(self, key: str) -> None:
+        self.refused.append(key)
+        raise StoreError(f"cannot delete {key}: the bucket is unavailable")
+
+
+def test_an_image_the_store_will_not_delete_keeps_its_row_for_the_next_prune(
+    tracker: Tracker, story: Story
+) -> None:
+    store = runtime.archive_store()
+    thumbnails_before = counts(tracker, ArchivedThumbnail)
+    later = utcnow() + timedelta(days=40)
+    refusing = _RefusingDeletes(store)
+    failed = prune(tracker.engine, refusing, older_than=timedelta(days=30), now=later)
+    [key] = refusing.refused
+    assert failed.thumbnails == 0 and len(failed.store_errors) == 1
+    assert counts(tracker, ArchivedThumbnail) == thumbnails_before  # the row is back …
+    assert store.exists(key)  # … pointing at the object that is still there
+    assert failed.versions == 2  # the metadata versions did go
+    again = prune(tracker.engine, store, older_than=timedelta(days=30), now=later)
+    assert (again.thumbnails, again.store_errors) == (1, [])
+    assert not store.exists(key)
+    assert counts(tracker, ArchivedThumbnail)[story.kept_public] == 1
