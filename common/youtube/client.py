@@ -173,7 +173,13 @@ class YouTubeClient:
         else:
             channel = self._custom_channel(ref.value)
         if channel is None:
-            raise NotFound(f"YouTube has no channel for {text.strip()!r}")
+            hint = (
+                ": an old /c/ name is only found when it is also the channel's handle or its "
+                "custom URL; paste the channel's @handle or /channel/UC… address instead"
+                if ref.kind == "custom"
+                else ""
+            )
+            raise NotFound(f"YouTube has no channel for {text.strip()[:200]!r}{hint}")
         return channel
 
     def _custom_channel(self, name: str) -> Channel | None:

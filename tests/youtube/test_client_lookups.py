@@ -154,8 +154,9 @@ def test_resolve_channel_not_found_names_the_input(
     client: YouTubeClient, api: respx.MockRouter
 ) -> None:
     api.get(f"{API}/channels").respond(json=EMPTY_CHANNELS)
-    with pytest.raises(NotFound, match="@nobody-here"):
+    with pytest.raises(NotFound, match="@nobody-here") as caught:
         client.resolve_channel("  @nobody-here ")
+    assert "/c/" not in caught.value.message
 
 
 def test_resolve_custom_url_tries_the_handle_first(
@@ -178,8 +179,10 @@ def test_resolve_custom_url_accepts_a_search_hit_only_when_it_matches(
     api.get(f"{API}/channels", params={"id": other}).respond(
         json=_channels(_channel(other, "@someone-else"))
     )
-    with pytest.raises(NotFound, match="Cooking"):
+    with pytest.raises(NotFound, match="Cooking") as caught:
         client.resolve_channel("youtube.com/c/Cooking")
+    # What to do instead: YouTube's API has no lookup of old /c/ names.
+    assert "paste the channel's @handle or /channel/UC" in caught.value.message
 
 
 def test_uploads_pages(client: YouTubeClient, api: respx.MockRouter, recorder: Recorder) -> None:
