@@ -98,7 +98,8 @@ class RedisCoordinator:
 
     def extend(self, name: str, token: str, ttl_s: float) -> bool:
         ttl_ms = max(1, math.ceil(ttl_s * 1000))
-        return bool(self._extend(keys=[self._key(name)], args=[token, ttl_ms]))
+        with _reachable():
+            return bool(self._extend(keys=[self._key(name)], args=[token, ttl_ms]))
 
     def incr(self, key: str, amount: int, expires_at: datetime) -> int:
         expires_ms = _epoch_ms(expires_at)

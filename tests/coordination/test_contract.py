@@ -248,6 +248,7 @@ def test_an_unreachable_redis_is_a_typed_503_on_every_call() -> None:
     calls: list[Callable[[], object]] = [
         lambda: backend.acquire("lock", 5),
         lambda: backend.release("lock", "token"),
+        lambda: backend.extend("lock", "token", 5),
         lambda: backend.incr("counter", 1, later),
         lambda: backend.get("counter"),
         lambda: backend.put("counter", 1, later),
