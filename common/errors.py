@@ -8,6 +8,7 @@ Hierarchy (catch the narrowest class the caller can act on)::
     ├── Conflict                  the request clashes with stored state (409)
     ├── LimitExceeded             a configured limit would be exceeded (422)
     ├── Unauthorized              missing or wrong credentials (401)
+    ├── Throttled                 too many failed logins from one address this minute (429)
     ├── LockHeld                  someone else holds the lock (409)
     ├── ConfigError               a setting is missing or malformed (500, fail fast)
     ├── SchemaOutdated            the database is behind the code's migrations (503)
@@ -40,6 +41,7 @@ __all__ = [
     "NotFound",
     "QuotaExceeded",
     "SchemaOutdated",
+    "Throttled",
     "Unauthorized",
     "UpstreamError",
     "UpstreamNotFound",
@@ -83,6 +85,17 @@ class LimitExceeded(AppError):
 class Unauthorized(AppError):
     code = "unauthorized"
     status = 401
+
+
+class Throttled(AppError):
+    """Too many failed basic-auth logins from one address: ``retry_after_s`` says when to retry."""
+
+    code = "too_many_failures"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class LockHeld(AppError):

@@ -20,6 +20,7 @@ from botocore.config import Config as BotoConfig
 from sqlalchemy import Engine
 
 from common.archive import LocalStore, S3Store, ThumbnailArchiver, ThumbnailFetcher, ThumbnailStore
+from common.auth_throttle import AuthThrottle
 from common.coordination import Coordinator, DatabaseCoordinator, RedisCoordinator
 from common.db import get_engine, require_current_schema
 from common.dispatch import (
@@ -142,6 +143,13 @@ def coordinator(settings: Settings | None = None) -> Coordinator:
     if settings.redis_url is not None:
         return RedisCoordinator(redis_client(settings), prefix=settings.redis_key_prefix)
     return DatabaseCoordinator(database(settings))
+
+
+def auth_throttle(settings: Settings | None = None) -> AuthThrottle:
+    """The failed-login throttle (``AUTH_MAX_FAILURES`` a minute per address), shared by every
+    process through the coordination backend."""
+    settings = settings or get_settings()
+    return AuthThrottle(coordinator(settings), settings.auth_max_failures)
 
 
 def ledger(settings: Settings | None = None) -> QuotaLedger:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from flask import Request, Response
@@ -12,6 +13,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from common.auth_throttle import AuthThrottle, client_address
 from common.errors import (
     AppError,
     ConfigError,
@@ -57,11 +59,17 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 def error_response(exc: AppError) -> Response:
     """The one mapping of typed errors to ``{"error": {"code", "message"}}`` answers."""
     body, status = http_error(exc)
-    headers = {"WWW-Authenticate": 'Bearer realm="ytdt"'} if status == 401 else None
-    return json_response(body, status, headers)
+    headers = {"WWW-Authenticate": 'Bearer realm="ytdt"'} if status == 401 else {}
+    retry_after = getattr(exc, "retry_after_s", None)
+    if isinstance(retry_after, int):
+        # The failed-login throttle's 429 says when to come back.
+        headers["Retry-After"] = str(retry_after)
+    return json_response(body, status, headers or None)
 
 
 BASIC_REALM = 'Basic realm="ytdt admin", charset="UTF-8"'
+# Builds the failed-login throttle for these settings (``common.runtime.auth_throttle``).
+ThrottleFor = Callable[[Settings], AuthThrottle]
 
 
 def basic_auth_error_response(exc: AppError) -> Response:
@@ -73,9 +81,6 @@ def basic_auth_error_response(exc: AppError) -> Response:
     response = error_response(exc)
     if response.status_code == 401:
         response.headers["WWW-Authenticate"] = BASIC_REALM
-    retry_after = getattr(exc, "retry_after_s", None)
-    if isinstance(retry_after, int):
-        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -152,12 +157,23 @@ def admin_basic_auth_matches(request: Request, settings: Settings) -> bool:
 
 
 def require_bearer_or_admin(
-    request: Request, expected: SecretStr | None, settings: Settings, *, setting: str
+    request: Request,
+    expected: SecretStr | None,
+    settings: Settings,
+    *,
+    setting: str,
+    throttle: ThrottleFor | None = None,
 ) -> None:
     """Accept ``Authorization: Bearer <expected>`` or the admin's basic auth.
 
+    With ``throttle`` (built only for a basic-auth attempt: a bearer call touches no backend),
+    basic-auth attempts count as the admin function's do: more than ``AUTH_MAX_FAILURES``
+    failures a minute from one address answer 429 (checked before the password). Bearer
+    callers are never throttled, so a guesser cannot lock the scheduler out.
+
     Raises:
         ConfigError: neither the token (``setting``) nor the admin credentials are configured.
+        Throttled: this address failed basic auth too often this minute.
         Unauthorized: the credentials are missing or wrong.
     """
     admin_configured = settings.admin_username is not None and settings.admin_password is not None
@@ -170,19 +186,34 @@ def require_bearer_or_admin(
     if scheme.lower() == "bearer" and expected is not None:
         if _same(token.strip(), expected.get_secret_value()):
             return
-    elif admin_basic_auth_matches(request, settings):
-        return
+    elif scheme.lower() == "basic":
+        address = client_address(request, settings)
+        counter = throttle(settings) if throttle is not None else None
+        if counter is not None:
+            counter.check(address)
+        if admin_basic_auth_matches(request, settings):
+            return
+        if counter is not None:
+            counter.record_failure(address)
     raise Unauthorized("missing or wrong credentials")
 
 
-def require_dispatch_or_admin(request: Request, settings: Settings) -> None:
+def require_dispatch_or_admin(
+    request: Request, settings: Settings, throttle: ThrottleFor | None = None
+) -> None:
     """Dispatch's callers: the scheduler (bearer ``DISPATCH_TOKEN``) or an admin (basic auth)."""
-    require_bearer_or_admin(request, settings.dispatch_token, settings, setting="DISPATCH_TOKEN")
+    require_bearer_or_admin(
+        request, settings.dispatch_token, settings, setting="DISPATCH_TOKEN", throttle=throttle
+    )
 
 
-def require_service_or_admin(request: Request, settings: Settings) -> None:
+def require_service_or_admin(
+    request: Request, settings: Settings, throttle: ThrottleFor | None = None
+) -> None:
     """Internal callers (bearer ``SERVICE_TOKEN``) or an admin (basic auth)."""
-    require_bearer_or_admin(request, settings.service_token, settings, setting="SERVICE_TOKEN")
+    require_bearer_or_admin(
+        request, settings.service_token, settings, setting="SERVICE_TOKEN", throttle=throttle
+    )
 
 
 def parse_body(request: Request, model: type[M]) -> M:

@@ -11,7 +11,7 @@ import functools
 from flask import Request, Response
 
 from common import runtime
-from common.admin.auth import AuthThrottle, authenticate
+from common.admin.auth import authenticate
 from common.admin.router import Router
 from common.admin.routes import build_router
 from common.settings import Settings
@@ -31,7 +31,7 @@ def handle(request: Request, settings: Settings) -> Response:
     Raises:
         AppError: every expected failure (auth, bad input, not found …), mapped by the caller.
     """
-    throttle = AuthThrottle(runtime.coordinator(settings), settings.auth_max_failures)
+    throttle = runtime.auth_throttle(settings)
     authenticate(request, settings, throttle)
     response = router().dispatch(request, settings)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")

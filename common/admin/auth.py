@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable
-from datetime import datetime, timedelta
-
 from flask import Request
 
-from common.admin.errors import HttpsRequired, Throttled
-from common.coordination import Coordinator
+from common.admin.errors import HttpsRequired
+from common.auth_throttle import AuthThrottle, client_address
 from common.errors import ConfigError, Unauthorized
 from common.settings import Settings
-from common.timeutil import utcnow
 from common.web import admin_basic_auth_matches
 
 __all__ = ["AuthThrottle", "authenticate", "client_address", "require_https"]
-
-WINDOW_S = 60
-
-
-def client_address(request: Request, settings: Settings) -> str:
-    """The client's address: the trusted proxy's header when configured, else the peer."""
-    if settings.client_ip_header is not None:
-        forwarded = request.headers.get(settings.client_ip_header, "").strip()
-        if forwarded:
-            return forwarded
-    return request.remote_addr or "unknown"
 
 
 def require_https(request: Request, settings: Settings) -> None:
@@ -36,43 +20,6 @@ def require_https(request: Request, settings: Settings) -> None:
     proto = request.headers.get("X-Forwarded-Proto", request.scheme).split(",")[0].strip()
     if proto.lower() != "https":
         raise HttpsRequired("this admin function only answers over https (REQUIRE_HTTPS is on)")
-
-
-class AuthThrottle:
-    """Counts failed logins per client address in a one-minute window shared by every process.
-
-    The counter lives in the coordination backend (Redis, or the database), so the limit holds
-    across workers and machines. Addresses are hashed into the key: one bounded row per address.
-    """
-
-    def __init__(
-        self,
-        coordinator: Coordinator,
-        max_failures: int,
-        *,
-        clock: Callable[[], datetime] = utcnow,
-    ) -> None:
-        self._coordinator = coordinator
-        self.max_failures = max_failures
-        self._clock = clock
-
-    @staticmethod
-    def _key(address: str) -> str:
-        return "authfail:" + hashlib.sha256(address.encode()).hexdigest()[:32]
-
-    def check(self, address: str) -> None:
-        """Raise Throttled when ``address`` already failed ``max_failures`` times this window."""
-        if self._coordinator.get(self._key(address)) >= self.max_failures:
-            raise Throttled(
-                f"more than {self.max_failures} failed logins from this address in a minute: "
-                f"wait {WINDOW_S} seconds",
-                retry_after_s=WINDOW_S,
-            )
-
-    def record_failure(self, address: str) -> int:
-        """Count one failure; the window starts at the first failure and lasts a minute."""
-        expires = self._clock() + timedelta(seconds=WINDOW_S)
-        return self._coordinator.incr(self._key(address), 1, expires)
 
 
 def authenticate(request: Request, settings: Settings, throttle: AuthThrottle) -> None:

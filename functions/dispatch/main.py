@@ -42,7 +42,7 @@ class DispatchRequest(BaseModel):
 @instrument("dispatch", private=True)
 def dispatch(request: Request) -> Response:
     settings = get_settings()
-    require_dispatch_or_admin(request, settings)
+    require_dispatch_or_admin(request, settings, runtime.auth_throttle)
     require_method(request, "POST")
     body = parse_body(request, DispatchRequest)
     if not settings.scan_enabled:

@@ -59,7 +59,7 @@ class NotifyRequest(BaseModel):
 @instrument("notify", private=True)
 def notify(request: Request) -> Response:
     settings = get_settings()
-    require_service_or_admin(request, settings)
+    require_service_or_admin(request, settings, runtime.auth_throttle)
     require_method(request, "POST")
     body = parse_body(request, NotifyRequest)
     report = Notifier.from_settings(settings, runtime.database(settings)).run(body.mode, body.since)
