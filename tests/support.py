@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
@@ -28,6 +29,19 @@ def point_at(fake: FakeYouTube, **extra: str) -> None:
         **extra,
     )
     reset_settings()
+
+
+@dataclass
+class Clock:
+    """A clock the test moves by hand: days pass without sleeping."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
 
 
 @dataclass

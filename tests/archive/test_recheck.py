@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -22,22 +21,9 @@ from common.timeutil import utcnow
 from tests.admin.support import ADMIN, admin_client
 from tests.archive.conftest import ADMIN_URL, archived, buttons, checks, deliver
 from tests.notify.slack_stub import SlackStub
-from tests.support import Tracker
+from tests.support import Clock, Tracker
 
 DAYS = 7
-
-
-@dataclass
-class Clock:
-    """The scans' clock, moved by hand: days pass without sleeping."""
-
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture

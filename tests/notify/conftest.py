@@ -20,26 +20,14 @@ from common.notify.plan import PlanRules
 from common.notify.senders import SlackWebhookSender
 from common.settings import reset_settings
 from tests.notify.slack_stub import SlackStub
+from tests.support import Clock
 
 START = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
-@dataclass
-class Clock:
-    """A clock the test moves by hand."""
-
-    now: datetime = START
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(START)
 
 
 @pytest.fixture
