@@ -147,7 +147,8 @@ def test_an_unexpected_error_in_one_in_process_scan_fails_that_channel_only(
     def youtube(on_cost: Callable[[str, int], None]) -> YouTubeClient:
         built.append(1)
         if len(built) == 1:
-            raise RuntimeError("a bug met by one scan only")
+            # A bug whose message carries a secret, as an httpx URL with the key would.
+            raise RuntimeError("a bug met by one scan only: GET /videos?key=AIza-secret-key")
         return runtime.youtube_client(settings, on_cost)
 
     scanner = Scanner(
@@ -171,6 +172,8 @@ def test_an_unexpected_error_in_one_in_process_scan_fails_that_channel_only(
     (crashed,) = [o for o in outcomes.values() if o.outcome == "failed"]
     assert crashed.error_code == "internal"
     assert crashed.reason is not None and "RuntimeError" in crashed.reason
+    assert "AIza-secret-key" not in crashed.reason and "key=REDACTED" in crashed.reason
+    assert "AIza-secret-key" not in caplog.text
     assert "scan crashed" in caplog.text
     # The run itself succeeded, and the crashed channel kept its place in line.
     with tracker.engine.connect() as conn:
