@@ -96,7 +96,7 @@ class InProcessScanCaller:
             return ScanOutcome(
                 channel_id,
                 "failed",
-                reason=_clip(redact(f"scan crashed: {type(exc).__name__}: {exc}")),
+                reason=_clip(f"scan crashed: {type(exc).__name__}: {exc}"),
                 error_code="internal",
             )
 
