@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from common.models import EVENT_KINDS, VIDEO_STATES
+from common.timeutil import as_utc
 
 __all__ = [
     "CHANNEL_ID_PATTERN",
@@ -68,12 +69,7 @@ class EventFilter(_Query):
     @field_validator("since")
     @classmethod
     def _utc(cls, value: datetime | None) -> datetime | None:
-        if value is None:
-            return None
-        try:
-            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        except OverflowError:
-            raise ValueError("date out of range") from None
+        return None if value is None else as_utc(value)
 
 
 class EventPage(EventFilter):
