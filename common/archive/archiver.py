@@ -57,10 +57,14 @@ class ArchiveReport:
     deduplicated: int = 0
     failed: int = 0
     skipped: int = 0
-    # New images behind the URL of the last archive: one ``changed`` event each.
-    changed: int = 0
+    # The ``changed`` events written for new images behind the URL of the last archive.
     event_ids: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> int:
+        """New images behind the URL of the last archive: one ``changed`` event each."""
+        return len(self.event_ids)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -327,7 +331,6 @@ class ThumbnailArchiver:
                 )
                 events = [e for e in events if e["dedupe_key"] not in written]
                 report.event_ids = insert_events(session, events, now)
-                report.changed = len(report.event_ids)
 
 
 def _change_event(channel_id: str, item: _Due, image: Image, now: datetime) -> dict[str, Any]:
