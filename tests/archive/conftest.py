@@ -8,16 +8,20 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 from common import runtime
+from common.archive import archived_thumbnail
+from common.fake_youtube import FakeYouTube
 from common.models import ArchivedThumbnail, ThumbnailCheck
 from common.notify import Notifier
 from common.settings import get_settings, reset_settings
 from common.timeutil import utcnow
 from tests.notify.slack_stub import SlackStub
+from tests.support import Tracker
 
 ADMIN_URL = "https://ytdt-admin.fly.dev"
 
@@ -70,3 +74,22 @@ def let_retries_come_due(engine: Engine) -> None:
             .where(ThumbnailCheck.next_attempt_at.is_not(None))
             .values(next_attempt_at=utcnow() - timedelta(seconds=1))
         )
+
+
+def set_env(**values: str) -> None:
+    os.environ.update(values)
+    reset_settings()
+
+
+def image_of(fake: FakeYouTube, video_id: str) -> bytes:
+    """The image the fake YouTube serves as the video's thumbnail now."""
+    response = httpx.get(f"{fake.base_url}/vi/{video_id}/maxresdefault.jpg")
+    assert response.status_code == 200
+    return response.content
+
+
+def served(tracker: Tracker, video_id: str, sha256: str | None = None) -> bytes:
+    """The archived image the admin would serve for the video (or the one of ``sha256``)."""
+    with Session(tracker.engine) as session:
+        store = runtime.archive_store()
+        return archived_thumbnail(session, store, video_id, sha256=sha256).data

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import httpx
@@ -14,26 +13,16 @@ from common.archive import LocalStore, StoreError, archived_thumbnail
 from common.channels import remove_channel
 from common.errors import NotFound
 from common.fake_youtube import FakeYouTube, World
-from common.settings import reset_settings
 from common.timeutil import utcnow
-from tests.archive.conftest import archived, checks, let_retries_come_due
+from tests.archive.conftest import (
+    archived,
+    checks,
+    image_of,
+    let_retries_come_due,
+    served,
+    set_env,
+)
 from tests.support import Tracker, point_at
-
-
-def set_env(**values: str) -> None:
-    os.environ.update(values)
-    reset_settings()
-
-
-def image_of(fake: FakeYouTube, video_id: str) -> bytes:
-    response = httpx.get(f"{fake.base_url}/vi/{video_id}/maxresdefault.jpg")
-    assert response.status_code == 200
-    return response.content
-
-
-def served(tracker: Tracker, video_id: str) -> bytes:
-    with Session(tracker.engine) as session:
-        return archived_thumbnail(session, runtime.archive_store(), video_id).data
 
 
 def test_first_scan_archives_every_thumbnail_in_the_folder(

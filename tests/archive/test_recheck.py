@@ -5,13 +5,11 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 
-import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from common import runtime
-from common.archive import archived_thumbnail
 from common.cli import main
 from common.errors import ConfigError
 from common.models import Delivery, ThumbnailCheck
@@ -19,7 +17,16 @@ from common.scan import ScanResult
 from common.settings import Settings, reset_settings
 from common.timeutil import utcnow
 from tests.admin.support import ADMIN, admin_client
-from tests.archive.conftest import ADMIN_URL, archived, buttons, checks, deliver
+from tests.archive.conftest import (
+    ADMIN_URL,
+    archived,
+    buttons,
+    checks,
+    deliver,
+    image_of,
+    served,
+    set_env,
+)
 from tests.notify.slack_stub import SlackStub
 from tests.support import Clock, Tracker
 
@@ -36,23 +43,6 @@ def scan(clock: Clock, channel_id: str) -> ScanResult:
     result = runtime.scanner(clock=clock).scan(channel_id)
     assert result.outcome == "scanned", result
     return result
-
-
-def set_env(**values: str) -> None:
-    os.environ.update(values)
-    reset_settings()
-
-
-def image_of(tracker: Tracker, video_id: str) -> bytes:
-    response = httpx.get(f"{tracker.fake.base_url}/vi/{video_id}/maxresdefault.jpg")
-    assert response.status_code == 200
-    return response.content
-
-
-def served(tracker: Tracker, video_id: str, sha256: str | None = None) -> bytes:
-    with Session(tracker.engine) as session:
-        store = runtime.archive_store()
-        return archived_thumbnail(session, store, video_id, sha256=sha256).data
 
 
 def deliveries(tracker: Tracker, event_id: int) -> list[Delivery]:
@@ -74,12 +64,12 @@ def test_a_swapped_image_at_the_same_url_is_one_changed_event_after_the_recheck_
     tracker: Tracker, clock: Clock
 ) -> None:
     channel_id, video_id = one_video(tracker, clock, seed=81)
-    first = image_of(tracker, video_id)
+    first = image_of(tracker.fake, video_id)
     url = tracker.video(video_id).thumbnail_url
     assert tracker.events() == []  # the first image ever archived is not a change
 
     tracker.fake.world.set_thumbnail(video_id)
-    second = image_of(tracker, video_id)
+    second = image_of(tracker.fake, video_id)
     assert second != first
     clock.advance(days=DAYS - 1)
     scan(clock, channel_id)
